@@ -1,0 +1,25 @@
+//! certcheck: tells whether a certificate PDF is authentic.
+//!
+//! The data flows one way, one module per stage (see docs/design.md):
+//! [`pdf`] reads the file and its revisions, [`signature`] finds and checks
+//! each signature (integrity, container, value), [`trust`] checks the signer
+//! against known issuers, [`changes`] compares the signed revision with what
+//! is shown, [`text`] extracts the certificate's fields, [`verdict`] decides,
+//! and [`report`] prints. Every stage records facts and reasons; only
+//! [`verdict::decide`] turns them into a verdict.
+
+pub mod changes;
+pub mod ledger;
+pub mod online;
+pub mod pdf;
+pub mod pipeline;
+pub mod report;
+pub mod seal;
+pub mod signature;
+pub mod text;
+pub mod trust;
+pub mod verdict;
+
+pub use pipeline::{verify, verify_file, Options};
+pub use report::record::Record;
+pub use verdict::Verdict;

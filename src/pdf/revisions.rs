@@ -1,0 +1,214 @@
+//! Revision boundaries and loading the document a revision shows.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use lopdf::{Document, LoadOptions};
+
+use super::{limits, recover, Encryption, PdfError, PdfFile};
+use crate::report::{Code, Reason};
+
+/// One saved version of the document: the file up to `end` is what it was
+/// when this revision was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// 1-based, in file order.
+    pub index: usize,
+    /// Offset of this revision's `%%EOF` marker.
+    pub eof_marker: usize,
+    /// Offset just past the marker and its end-of-line, if any.
+    pub end: usize,
+    /// The `startxref` value this revision declares.
+    pub startxref: Option<usize>,
+}
+
+impl Revision {
+    /// Whether a signature whose signed bytes end at `end` covers exactly
+    /// this revision (with or without the final end-of-line).
+    pub fn accepts_end(&self, end: usize) -> bool {
+        end >= self.eof_marker + 5 && end <= self.end
+    }
+}
+
+/// Finds every `%%EOF` that closes a revision: one preceded by a
+/// `startxref` within a short distance, as writers emit it. A `%%EOF`
+/// inside stream data is not followed by this shape and is skipped.
+pub fn find_revisions(bytes: &[u8]) -> Vec<Revision> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(pos) = find(bytes, b"%%EOF", from) {
+        from = pos + 5;
+        let window_start = pos.saturating_sub(64);
+        let window = bytes.get(window_start..pos).unwrap_or(&[]);
+        let Some(sx) = rfind(window, b"startxref") else {
+            continue;
+        };
+        let number = window.get(sx + 9..).unwrap_or(&[]);
+        let startxref = parse_leading_usize(number);
+        let mut end = pos + 5;
+        for _ in 0..2 {
+            match bytes.get(end) {
+                Some(b'\r') | Some(b'\n') => end += 1,
+                _ => break,
+            }
+        }
+        // "\n\r" is not an end-of-line pair; only keep CR LF, LF or CR.
+        if end == pos + 7 && bytes.get(pos + 5) == Some(&b'\n') {
+            end = pos + 6;
+        }
+        out.push(Revision {
+            index: out.len() + 1,
+            eof_marker: pos,
+            end,
+            startxref,
+        });
+        if out.len() >= limits::MAX_REVISIONS {
+            break;
+        }
+    }
+    out
+}
+
+fn parse_leading_usize(bytes: &[u8]) -> Option<usize> {
+    let digits: Vec<u8> = bytes
+        .iter()
+        .copied()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take_while(|b| b.is_ascii_digit())
+        .take(19)
+        .collect();
+    std::str::from_utf8(&digits).ok()?.parse().ok()
+}
+
+pub(crate) fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    let hay_from = hay.get(from..)?;
+    hay_from
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+pub(crate) fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// Loads `bytes` as a document, containing any panic in the parser, and
+/// recovering a damaged xref by scanning. Returns the document, how it is
+/// encrypted, and whether it was recovered.
+pub(crate) fn load_document(
+    bytes: &[u8],
+    password: Option<&str>,
+) -> Result<(Document, Encryption, bool), PdfError> {
+    match load_lopdf(bytes, password) {
+        Ok((doc, enc)) if !doc.objects.is_empty() || enc == Encryption::NeedsPassword => {
+            Ok((doc, enc, false))
+        }
+        first => {
+            let rebuilt = recover::rebuild(bytes).ok_or_else(|| match &first {
+                Err(e) => e.clone_error(),
+                Ok(_) => PdfError::Unreadable("no objects could be read".into()),
+            })?;
+            let (doc, enc) = load_lopdf(&rebuilt, password)?;
+            if doc.objects.is_empty() && enc != Encryption::NeedsPassword {
+                return Err(PdfError::Unreadable("no objects could be read".into()));
+            }
+            Ok((doc, enc, true))
+        }
+    }
+}
+
+impl PdfError {
+    fn clone_error(&self) -> PdfError {
+        match self {
+            PdfError::Empty => PdfError::Empty,
+            PdfError::NotAPdf => PdfError::NotAPdf,
+            PdfError::Unreadable(s) => PdfError::Unreadable(s.clone()),
+            PdfError::Limit(s) => PdfError::Limit(s.clone()),
+        }
+    }
+}
+
+fn load_lopdf(bytes: &[u8], password: Option<&str>) -> Result<(Document, Encryption), PdfError> {
+    let options = match password {
+        Some(p) => LoadOptions::with_password(p),
+        None => LoadOptions::default(),
+    };
+    let loaded = catch_unwind(AssertUnwindSafe(|| {
+        Document::load_mem_with_options(bytes, options)
+    }))
+    .map_err(|_| PdfError::Unreadable("the PDF parser failed on this file".into()))?;
+    let doc = loaded.map_err(|e| PdfError::Unreadable(e.to_string()))?;
+    let encrypted = doc.trailer.get(b"Encrypt").is_ok();
+    let encryption = if !encrypted {
+        Encryption::None
+    } else if doc.objects.is_empty() {
+        Encryption::NeedsPassword
+    } else {
+        Encryption::Opened
+    };
+    if doc.objects.len() > limits::MAX_OBJECTS {
+        return Err(PdfError::Limit(format!(
+            "{} objects (at most {})",
+            doc.objects.len(),
+            limits::MAX_OBJECTS
+        )));
+    }
+    Ok((doc, encryption))
+}
+
+/// Parses the whole file: revisions, and the final document.
+pub(crate) fn parse_file<'a>(
+    bytes: &'a [u8],
+    password: Option<&str>,
+) -> Result<PdfFile<'a>, PdfError> {
+    if bytes.is_empty() {
+        return Err(PdfError::Empty);
+    }
+    if bytes.len() as u64 > limits::MAX_FILE_SIZE {
+        return Err(PdfError::Limit(format!("{} bytes", bytes.len())));
+    }
+    let head = bytes.get(..bytes.len().min(1024)).unwrap_or(bytes);
+    if find(head, b"%PDF-", 0).is_none() && find(bytes, b" obj", 0).is_none() {
+        return Err(PdfError::NotAPdf);
+    }
+    let revisions = find_revisions(bytes);
+    let (doc, encryption, recovered) = load_document(bytes, password)?;
+    let mut reasons = Vec::new();
+    if recovered {
+        reasons.push(Reason::new(Code::XrefRecovered));
+    }
+    match encryption {
+        Encryption::Opened => reasons.push(Reason::new(Code::Encrypted)),
+        Encryption::NeedsPassword if password.is_some() => {
+            reasons.push(Reason::new(Code::WrongPassword))
+        }
+        Encryption::NeedsPassword => reasons.push(Reason::new(Code::PasswordRequired)),
+        Encryption::None => {}
+    }
+    Ok(PdfFile {
+        bytes,
+        revisions,
+        doc,
+        encryption,
+        recovered,
+        reasons,
+        password: password.map(str::to_string),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_revisions_after_startxref_only() {
+        let pdf = b"%PDF-1.7\n1 0 obj<<>>stream\n%%EOF\nendstream\nxref\nstartxref\n9\n%%EOF\n2 0 obj<<>>endobj\nstartxref\n40\n%%EOF\r\n";
+        let revs = find_revisions(pdf);
+        assert_eq!(revs.len(), 2);
+        assert_eq!(revs[0].startxref, Some(9));
+        assert_eq!(revs[1].startxref, Some(40));
+        assert_eq!(revs[1].end, pdf.len());
+        assert!(revs[0].accepts_end(revs[0].eof_marker + 5));
+        assert!(revs[0].accepts_end(revs[0].eof_marker + 6));
+        assert!(!revs[0].accepts_end(revs[0].eof_marker + 4));
+    }
+}

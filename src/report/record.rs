@@ -1,0 +1,230 @@
+//! The JSON record of one file, exactly as SPEC.md lays it out. Keys that
+//! have no value are `null`, never missing.
+
+use serde::{Deserialize, Serialize};
+
+use super::reason::Reason;
+use crate::verdict::Verdict;
+
+/// What the certificate says (SPEC.md "Fields").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fields {
+    pub management_number: Option<String>,
+    pub name: Option<String>,
+    pub gender: Option<String>,
+    pub birth: Option<String>,
+    pub id_number: Option<String>,
+    pub id_number_valid: Option<bool>,
+    pub qualification: Option<String>,
+    pub level: Option<String>,
+    pub approval_date: Option<String>,
+    pub query_result_label: bool,
+}
+
+impl Fields {
+    /// The named text fields, in SPEC order, for diffs and printers.
+    pub fn named(&self) -> [(&'static str, Option<&str>); 8] {
+        [
+            ("management_number", self.management_number.as_deref()),
+            ("name", self.name.as_deref()),
+            ("gender", self.gender.as_deref()),
+            ("birth", self.birth.as_deref()),
+            ("id_number", self.id_number.as_deref()),
+            ("qualification", self.qualification.as_deref()),
+            ("level", self.level.as_deref()),
+            ("approval_date", self.approval_date.as_deref()),
+        ]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.named().iter().all(|(_, v)| v.is_none()) && !self.query_result_label
+    }
+}
+
+/// The signer's certificate, as the record shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignerInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    /// RFC 3339.
+    pub not_before: String,
+    /// RFC 3339.
+    pub not_after: String,
+    /// SHA-256 of the certificate's DER, lower-case hex.
+    pub sha256: String,
+}
+
+/// An RFC 3161 timestamp on a signature or a document timestamp.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimestampInfo {
+    /// RFC 3339.
+    pub time: String,
+    /// The TSA's certificate subject.
+    pub authority: Option<String>,
+    /// Whether the token verified (imprint and TSA signature).
+    pub valid: bool,
+    /// The known issuer the TSA chains to, if any.
+    pub trusted_issuer: Option<String>,
+}
+
+/// The electronic seal inside an SES_Signature.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealInfo {
+    /// "GB/T 38540-2020 (v4)" or "GM/T 0031-2014 (v1)".
+    pub structure: String,
+    pub version: Option<i64>,
+    pub seal_id: Option<String>,
+    pub name: Option<String>,
+    pub seal_type: Option<i64>,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
+    /// The seal maker's certificate subject.
+    pub maker: Option<String>,
+    pub picture_type: Option<String>,
+    pub maker_signature_ok: Option<bool>,
+    /// Which encoding of the seal the maker's signature verified over.
+    pub maker_signature_form: Option<String>,
+}
+
+/// One signature's facts and its own verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureReport {
+    /// The field's /T, or a made-up name for a dictionary outside the form.
+    pub field: String,
+    /// cms, cms-gm, ses-v1, ses-v4, pkcs1, timestamp, unknown, empty.
+    pub format: String,
+    pub sub_filter: Option<String>,
+    pub filter: Option<String>,
+    pub byte_range: Option<Vec<i64>>,
+    /// 1-based revision the signature covers (the revision whose end its ByteRange reaches).
+    pub revision: Option<usize>,
+    pub covers_whole_file: bool,
+    pub digest_algorithm: Option<String>,
+    pub signature_algorithm: Option<String>,
+    pub digest_ok: Option<bool>,
+    pub signature_ok: Option<bool>,
+    pub signer: Option<SignerInfo>,
+    /// The known issuer the signer chains to.
+    pub trusted_issuer: Option<String>,
+    /// RFC 3339: the time the certificate was judged at.
+    pub signing_time: Option<String>,
+    /// Where signing_time came from: timestamp, claimed, document_date, none.
+    pub signing_time_source: Option<String>,
+    pub timestamp: Option<TimestampInfo>,
+    pub seal: Option<SealInfo>,
+    pub verdict: Verdict,
+    pub reasons: Vec<Reason>,
+}
+
+/// One change made after a signature, for the examiner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// 1-based revision that made the change.
+    pub revision: usize,
+    /// "12 0" style object id, where one object is concerned.
+    pub object: Option<String>,
+    /// page_content, annotation_added, form_value, resource_replaced,
+    /// page_added, page_removed, xref_redirect, catalog_changed, ...
+    pub kind: String,
+    /// 1-based page, where known.
+    pub page: Option<usize>,
+    /// Benign changes are listed too, with benign = true.
+    pub benign: bool,
+    pub description: String,
+}
+
+/// A field whose signed value differs from what is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextChange {
+    pub field: String,
+    pub signed: Option<String>,
+    pub shown: Option<String>,
+}
+
+/// A decoded QR code and whether it points to an official host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QrCode {
+    pub text: String,
+    pub host: Option<String>,
+    pub host_allowed: bool,
+}
+
+/// SPEC.md "The ledger": what the ledger knew.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerInfo {
+    pub id: i64,
+    pub conflicts: Vec<LedgerConflict>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerConflict {
+    pub kind: String,
+    pub field: String,
+    pub value: String,
+    pub earlier: LedgerEarlier,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEarlier {
+    pub id: i64,
+    pub name: Option<String>,
+    pub id_number: Option<String>,
+    pub checked_at: String,
+    pub path: String,
+}
+
+/// The record of one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub path: String,
+    pub sha256: Option<String>,
+    pub size: Option<u64>,
+    pub verdict: Verdict,
+    pub reasons: Vec<Reason>,
+    pub fields: Option<Fields>,
+    pub signatures: Vec<SignatureReport>,
+    pub revisions: usize,
+    pub signed_fields: Option<Fields>,
+    pub text_changes: Vec<TextChange>,
+    pub changes_after_signing: Vec<Change>,
+    pub qr_codes: Vec<QrCode>,
+    pub encrypted: bool,
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ledger: Option<LedgerInfo>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub online: Option<serde_json::Value>,
+}
+
+impl Record {
+    /// A record for a file that could not be read or parsed.
+    pub fn malformed(path: &str, error: String, reasons: Vec<Reason>) -> Self {
+        Record {
+            path: path.to_string(),
+            sha256: None,
+            size: None,
+            verdict: Verdict::Malformed,
+            reasons,
+            fields: None,
+            signatures: Vec::new(),
+            revisions: 0,
+            signed_fields: None,
+            text_changes: Vec::new(),
+            changes_after_signing: Vec::new(),
+            qr_codes: Vec::new(),
+            encrypted: false,
+            error: Some(error),
+            ledger: None,
+            online: None,
+        }
+    }
+
+    pub fn has_reason(&self, code: super::Code) -> bool {
+        self.reasons.iter().any(|r| r.code == code)
+            || self
+                .signatures
+                .iter()
+                .any(|s| s.reasons.iter().any(|r| r.code == code))
+    }
+}
