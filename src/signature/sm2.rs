@@ -28,3 +28,15 @@ pub fn verify(
     let _ = (public_key, message, signature, id);
     Err(Sm2Error::Mismatch)
 }
+
+/// Verifies an SM2 signature trying the variants in use (signature as DER
+/// SEQUENCE{r,s}, raw r‖s, or either wrapped in an OCTET STRING; Z with the
+/// default ID), returning which one verified. CMS, certificate and SES
+/// checks all call this.
+pub fn verify_any(
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<&'static str, Sm2Error> {
+    verify(public_key, message, signature, DEFAULT_ID)
+}
