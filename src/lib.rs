@@ -8,7 +8,9 @@
 //! and [`report`] prints. Every stage records facts and reasons; only
 //! [`verdict::decide`] turns them into a verdict.
 
+pub mod batch;
 pub mod changes;
+pub mod config;
 pub mod ledger;
 pub mod online;
 pub mod pdf;

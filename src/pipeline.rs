@@ -243,11 +243,7 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
             }
         }
         record.qr_codes = online::decode_qr_codes(&file.doc, &options.extra_official_hosts);
-        if record.qr_codes.iter().any(|q| !q.host_allowed) {
-            record
-                .reasons
-                .push(Reason::new(Code::QrCodeOffOfficialHost));
-        }
+        record.reasons.extend(online::qr_reasons(&record.qr_codes));
     }
 
     let facts: Vec<SignatureFacts> = kinds

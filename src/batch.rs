@@ -1,0 +1,251 @@
+//! Checking many files at once: in parallel, handed back in the order
+//! given, with a summary for the desk and the exit status SPEC.md defines.
+
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::pipeline::{verify_file, Options};
+use crate::report::{Code, Reason, Record};
+use crate::verdict::Verdict;
+
+/// The default number of parallel checks: one per core.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// Checks `files` on `jobs` threads and calls `sink` with each record in
+/// the order of `files`, as soon as it and every record before it are done
+/// (so output streams while later files are still being checked). A check
+/// that panics gives that file a `malformed` record; the others go on.
+pub fn run<F: FnMut(usize, Record)>(
+    files: &[PathBuf],
+    options: &Options,
+    jobs: usize,
+    mut sink: F,
+) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build();
+    let Ok(pool) = pool else {
+        for (i, f) in files.iter().enumerate() {
+            sink(i, check_one(f, options));
+        }
+        return;
+    };
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Record)>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            pool.install(|| {
+                files
+                    .par_iter()
+                    .enumerate()
+                    .for_each_with(tx, |tx, (i, f)| {
+                        // The receiver only goes away when the caller panicked.
+                        let _ = tx.send((i, check_one(f, options)));
+                    })
+            })
+        });
+        let mut pending: BTreeMap<usize, Record> = BTreeMap::new();
+        let mut next = 0;
+        for (i, record) in rx {
+            pending.insert(i, record);
+            while let Some(r) = pending.remove(&next) {
+                sink(next, r);
+                next += 1;
+            }
+        }
+    });
+}
+
+fn check_one(path: &std::path::Path, options: &Options) -> Record {
+    match catch_unwind(AssertUnwindSafe(|| verify_file(path, options))) {
+        Ok(r) => r,
+        Err(_) => Record::malformed(
+            &path.display().to_string(),
+            "certcheck failed on this file (internal error); it was not checked".to_string(),
+            vec![Reason::detail(Code::UnreadablePdf, "internal error")],
+        ),
+    }
+}
+
+/// SPEC.md: 0 every file authentic; 1 some file altered, invalid or
+/// untrusted; 3 otherwise some file unsigned; 4 otherwise some file
+/// malformed or unreadable. (2, a usage error, is the command line's.)
+pub fn exit_status<'a, I: IntoIterator<Item = &'a Verdict>>(verdicts: I) -> u8 {
+    let mut worst = 0;
+    for v in verdicts {
+        let rank = v.exit_rank();
+        // 1 beats 3 beats 4: the ranks are ordered by how bad, not by value.
+        let badness = |r: u8| match r {
+            1 => 3,
+            3 => 2,
+            4 => 1,
+            _ => 0,
+        };
+        if badness(rank) > badness(worst) {
+            worst = rank;
+        }
+    }
+    worst
+}
+
+/// What a batch found, for the line at the end.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub counts: BTreeMap<Verdict, usize>,
+    /// Files a person must look at: every one not authentic, and authentic
+    /// ones with a ledger conflict or a QR code off the official hosts.
+    pub need_a_person: Vec<(String, Verdict, String)>,
+    pub verdicts: Vec<Verdict>,
+}
+
+impl Summary {
+    pub fn add(&mut self, record: &Record) {
+        *self.counts.entry(record.verdict).or_insert(0) += 1;
+        self.verdicts.push(record.verdict);
+        let conflict = record
+            .ledger
+            .as_ref()
+            .is_some_and(|l| !l.conflicts.is_empty());
+        let off_host = record.has_reason(Code::QrCodeOffOfficialHost);
+        if record.verdict != Verdict::Authentic || conflict || off_host {
+            let why = if conflict {
+                "ledger conflict".to_string()
+            } else if record.verdict == Verdict::Authentic {
+                "QR code off the official hosts".to_string()
+            } else {
+                headline(record.verdict).to_string()
+            };
+            self.need_a_person
+                .push((record.path.clone(), record.verdict, why));
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.verdicts.len()
+    }
+
+    pub fn exit_status(&self) -> u8 {
+        exit_status(&self.verdicts)
+    }
+
+    /// The summary a person reads after the records.
+    pub fn render_human(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let counts: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(v, n)| format!("{n} {v}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\nChecked {} file{}: {}",
+            self.total(),
+            if self.total() == 1 { "" } else { "s" },
+            if counts.is_empty() {
+                "none".to_string()
+            } else {
+                counts.join(", ")
+            }
+        );
+        if self.need_a_person.is_empty() {
+            let _ = writeln!(out, "No file needs a person.");
+        } else {
+            let _ = writeln!(out, "Need a person ({}):", self.need_a_person.len());
+            for (path, v, why) in &self.need_a_person {
+                let _ = writeln!(out, "  {:<10} {path}  ({why})", v.as_str().to_uppercase());
+            }
+        }
+        out
+    }
+}
+
+fn headline(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Authentic => "authentic",
+        Verdict::Altered => "changed after signing: do not accept",
+        Verdict::Invalid => "signature not valid: do not accept",
+        Verdict::Untrusted => "not signed by a known issuer",
+        Verdict::Unsigned => "no signature: check online",
+        Verdict::Malformed => "not a readable PDF",
+    }
+}
+
+/// The desk's lines under a record in human output: the ledger entry and
+/// its conflicts (the conflicts are also in the reasons).
+pub fn render_ledger_human(record: &Record) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if let Some(l) = &record.ledger {
+        if l.id > 0 {
+            let _ = writeln!(out, "  ledger: recorded as #{}", l.id);
+        } else {
+            let _ = writeln!(out, "  ledger: compared, not recorded");
+        }
+        for c in &l.conflicts {
+            let _ = writeln!(
+                out,
+                "  LEDGER CONFLICT ({}): {}",
+                c.kind,
+                crate::ledger::describe(c)
+            );
+        }
+    }
+    out
+}
+
+/// Where `files` came from: turns the command line's paths into files.
+pub fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
+    crate::pipeline::collect_pdfs(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_status_follows_spec_precedence() {
+        use Verdict::*;
+        assert_eq!(exit_status(&[]), 0);
+        assert_eq!(exit_status(&[Authentic, Authentic]), 0);
+        assert_eq!(exit_status(&[Malformed, Unsigned]), 3);
+        assert_eq!(exit_status(&[Malformed, Authentic]), 4);
+        assert_eq!(exit_status(&[Unsigned, Untrusted, Malformed]), 1);
+        assert_eq!(exit_status(&[Altered]), 1);
+    }
+
+    #[test]
+    fn run_keeps_order_and_survives_unreadable_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = Vec::new();
+        for i in 0..20 {
+            let p = dir.path().join(format!("f{i:02}.pdf"));
+            if i % 3 == 0 {
+                std::fs::write(&p, b"not a pdf").unwrap();
+            }
+            files.push(p);
+        }
+        let mut seen = Vec::new();
+        run(&files, &Options::default(), 3, |i, r| seen.push((i, r)));
+        assert_eq!(seen.len(), 20);
+        for (n, (i, r)) in seen.iter().enumerate() {
+            assert_eq!(*i, n);
+            assert_eq!(r.path, files[n].display().to_string());
+            assert_eq!(r.verdict, Verdict::Malformed);
+        }
+        let mut s = Summary::default();
+        for (_, r) in &seen {
+            s.add(r);
+        }
+        assert_eq!(s.counts.get(&Verdict::Malformed), Some(&20));
+        assert_eq!(s.need_a_person.len(), 20);
+        assert_eq!(s.exit_status(), 4);
+        assert!(s.render_human().contains("20 malformed"));
+    }
+}

@@ -1,0 +1,332 @@
+//! The online cross-check, prepared for a person (the official site needs a
+//! login, a CAPTCHA and an SMS code, so certcheck cannot and does not run
+//! it), and QR codes checked against the allow-list of official hosts.
+
+pub mod host;
+pub mod qr;
+
+use lopdf::Document;
+use serde::{Deserialize, Serialize};
+
+use crate::report::{Code, Fields, QrCode, Reason, Record};
+
+/// The official hosts; subdomains are allowed too.
+pub const OFFICIAL_HOSTS: &[&str] = &["cpta.com.cn", "ruankao.org.cn", "mohrss.gov.cn"];
+
+/// The official certificate check (中国人事考试网 证书查验).
+pub const OFFICIAL_CHECK_URL: &str = "https://zscx.cpta.com.cn/examfront/";
+
+/// The name of the official check, as the site calls it.
+pub const OFFICIAL_CHECK_NAME: &str = "中国人事考试网 证书查验";
+
+/// Decodes the QR codes drawn on the document's pages and checks every web
+/// address in them against [`OFFICIAL_HOSTS`] and `extra_hosts`.
+pub fn decode_qr_codes(doc: &Document, extra_hosts: &[String]) -> Vec<QrCode> {
+    qr::decode_texts(doc)
+        .into_iter()
+        .map(|text| check_qr_text(text, extra_hosts))
+        .collect()
+}
+
+/// One QR text judged: allowed only when it holds at least one web address
+/// and every address in it is on an official host. A text with no address
+/// is not allowed either (fail closed: nothing proves it is official), and
+/// the reason says so.
+pub fn check_qr_text(text: String, extra_hosts: &[String]) -> QrCode {
+    let hosts = host::hosts_in(&text);
+    let allowed = |h: &String| {
+        host::host_is_allowed(h, OFFICIAL_HOSTS) || host::host_is_allowed(h, extra_hosts)
+    };
+    let off = hosts.iter().find(|h| !allowed(h));
+    let host = off.or(hosts.first()).cloned();
+    QrCode {
+        host_allowed: !hosts.is_empty() && off.is_none(),
+        host,
+        text,
+    }
+}
+
+/// The reasons QR codes give: one `qr_code_off_official_host` per code
+/// that is not on the allow-list, naming where it points.
+pub fn qr_reasons(codes: &[QrCode]) -> Vec<Reason> {
+    codes
+        .iter()
+        .filter(|q| !q.host_allowed)
+        .map(|q| match q.host.as_deref() {
+            Some(h) if !h.is_empty() => {
+                Reason::detail(Code::QrCodeOffOfficialHost, format!("it points to {h}"))
+            }
+            _ => Reason::detail(
+                Code::QrCodeOffOfficialHost,
+                "it holds no address of an official site",
+            ),
+        })
+        .collect()
+}
+
+/// The answer a person got from the official check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Confirmation {
+    /// The site shows the same data, status 有效.
+    Valid,
+    /// The site shows the certificate, status 已撤销.
+    Revoked,
+    /// The site finds no such certificate.
+    NotFound,
+}
+
+impl Confirmation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confirmation::Valid => "valid",
+            Confirmation::Revoked => "revoked",
+            Confirmation::NotFound => "not-found",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Confirmation> {
+        match name {
+            "valid" => Some(Confirmation::Valid),
+            "revoked" => Some(Confirmation::Revoked),
+            "not-found" => Some(Confirmation::NotFound),
+            _ => None,
+        }
+    }
+}
+
+/// The values to enter on the official page (SPEC.md keys).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Query {
+    #[serde(rename = "证件号码")]
+    pub id_number: Option<String>,
+    #[serde(rename = "姓名")]
+    pub name: Option<String>,
+    /// 管理号, or the 查询编号 of a query-result proof.
+    #[serde(rename = "管理号")]
+    pub management_number: Option<String>,
+}
+
+/// The check a person makes by hand, as the record's `online` key holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlineCheck {
+    pub url: String,
+    pub query: Query,
+    pub qr_codes: Vec<QrCode>,
+    pub confirmation: Option<Confirmation>,
+    /// Where the values come from: `signed_fields` (what was signed),
+    /// `fields` (what the file shows, not proven), or null (nothing read).
+    pub values_from: Option<String>,
+    /// What to compare in the site's answer.
+    pub compare: Vec<String>,
+}
+
+/// Prepares the official check for `record`. Values come from what was
+/// signed where the record has it, else from what the file shows.
+pub fn prepare(record: &Record, confirmation: Option<Confirmation>) -> OnlineCheck {
+    let (fields, from): (Option<&Fields>, Option<&str>) =
+        match (&record.signed_fields, &record.fields) {
+            (Some(s), _) => (Some(s), Some("signed_fields")),
+            (None, Some(f)) => (Some(f), Some("fields")),
+            (None, None) => (None, None),
+        };
+    let get = |f: fn(&Fields) -> &Option<String>| fields.and_then(|x| f(x).clone());
+    let query = Query {
+        id_number: get(|f| &f.id_number),
+        name: get(|f| &f.name),
+        management_number: get(|f| &f.management_number),
+    };
+    let mut compare = vec!["姓名 and 证件号码 are the ones entered".to_string()];
+    for (label, value) in [
+        ("资格名称", get(|f| &f.qualification)),
+        ("级别", get(|f| &f.level)),
+        ("批准日期", get(|f| &f.approval_date)),
+    ] {
+        if let Some(v) = value {
+            compare.push(format!("{label} is {v}"));
+        }
+    }
+    compare.push(
+        "the status is 有效 (valid); 已撤销 (revoked) or no result: do not accept".to_string(),
+    );
+    OnlineCheck {
+        url: OFFICIAL_CHECK_URL.to_string(),
+        query,
+        qr_codes: record.qr_codes.clone(),
+        confirmation,
+        values_from: from.map(str::to_string),
+        compare,
+    }
+}
+
+impl OnlineCheck {
+    /// The record's `online` value.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The guided steps for a person.
+    pub fn render_human(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Official check, by hand ({OFFICIAL_CHECK_NAME}; the site needs a login, a CAPTCHA and an SMS code):"
+        );
+        let _ = writeln!(out, "  1. Open {}", self.url);
+        let source = match self.values_from.as_deref() {
+            Some("signed_fields") => " (as signed)",
+            Some(_) => " (as the file shows them; not proven)",
+            None => "",
+        };
+        let _ = writeln!(out, "  2. Enter{source}:");
+        let missing = "(not found in the file: read it from the document)";
+        for (label, value) in [
+            ("证件号码", &self.query.id_number),
+            ("姓名", &self.query.name),
+            ("管理号/查询编号", &self.query.management_number),
+        ] {
+            let _ = writeln!(
+                out,
+                "       {label:<10} {}",
+                value.as_deref().unwrap_or(missing)
+            );
+        }
+        let _ = writeln!(out, "  3. Compare the result:");
+        for c in &self.compare {
+            let _ = writeln!(out, "       - {c}");
+        }
+        for q in &self.qr_codes {
+            let verdict = if q.host_allowed {
+                "official host"
+            } else {
+                "NOT an official host: do not use it to check"
+            };
+            let _ = writeln!(out, "  QR code: {} ({verdict})", q.text);
+        }
+        match self.confirmation {
+            Some(c) => {
+                let _ = writeln!(out, "  Recorded answer: {}", c.as_str());
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "  Record the answer with: certcheck online FILE --confirm valid|revoked|not-found"
+                );
+            }
+        }
+        out
+    }
+}
+
+/// The whole `certcheck online` check of one file: verify it, compare it
+/// with the ledger (and record it unless `write` is false), record the
+/// person's answer if one is given, and attach the guided check as the
+/// record's `online` key.
+pub fn check_file(
+    path: &std::path::Path,
+    options: &crate::Options,
+    ledger: Option<&mut crate::ledger::Ledger>,
+    write: bool,
+    confirmation: Option<Confirmation>,
+) -> Result<Record, crate::ledger::LedgerError> {
+    let mut record = crate::verify_file(path, options);
+    if let Some(ledger) = ledger {
+        ledger.check_and_record(&mut record, write)?;
+        if let (Some(answer), true) = (confirmation, write) {
+            let id = record.ledger.as_ref().map(|l| l.id).unwrap_or(0);
+            ledger.record_confirmation(id, answer)?;
+        }
+    }
+    record.online = Some(prepare(&record, confirmation).to_value());
+    Ok(record)
+}
+
+/// Opens the official page with the platform's opener. Only ever called
+/// with [`OFFICIAL_CHECK_URL`], never with text from a file.
+pub fn open_official_page() -> std::io::Result<()> {
+    let url = OFFICIAL_CHECK_URL;
+    let mut cmd = if cfg!(target_os = "macos") {
+        let mut c = std::process::Command::new("open");
+        c.arg(url);
+        c
+    } else if cfg!(target_os = "windows") {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", "", url]);
+        c
+    } else {
+        let mut c = std::process::Command::new("xdg-open");
+        c.arg(url);
+        c
+    };
+    let status = cmd.status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!(
+            "the opener exited with {status}"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qr_text_on_official_host_is_allowed() {
+        let q = check_qr_text(
+            "https://zscx.cpta.com.cn/examfront/certQuery/verify?id=1".into(),
+            &[],
+        );
+        assert!(q.host_allowed);
+        assert_eq!(q.host.as_deref(), Some("zscx.cpta.com.cn"));
+        assert!(qr_reasons(&[q]).is_empty());
+    }
+
+    #[test]
+    fn qr_text_off_the_list_names_the_host() {
+        let q = check_qr_text("https://cpta.com.cn.zscx-verify.net/x".into(), &[]);
+        assert!(!q.host_allowed);
+        assert_eq!(q.host.as_deref(), Some("cpta.com.cn.zscx-verify.net"));
+        let reasons = qr_reasons(&[q]);
+        assert_eq!(reasons.len(), 1);
+        assert_eq!(reasons[0].code, Code::QrCodeOffOfficialHost);
+        assert!(reasons[0].message.contains("cpta.com.cn.zscx-verify.net"));
+    }
+
+    #[test]
+    fn configured_host_is_allowed_and_non_url_is_not() {
+        let extra = vec!["verify.example.org".to_string()];
+        assert!(check_qr_text("https://verify.example.org/q".into(), &extra).host_allowed);
+        assert!(!check_qr_text("https://verify.example.org/q".into(), &[]).host_allowed);
+        let plain = check_qr_text("2023K1101000417".into(), &[]);
+        assert!(!plain.host_allowed);
+        assert_eq!(plain.host, None);
+    }
+
+    #[test]
+    fn prepare_prefers_signed_fields() {
+        let mut r = Record::malformed("x.pdf", String::new(), Vec::new());
+        r.fields = Some(Fields {
+            name: Some("程国华".into()),
+            id_number: Some("110".into()),
+            management_number: Some("M1".into()),
+            ..Fields::default()
+        });
+        r.signed_fields = Some(Fields {
+            name: Some("张伟".into()),
+            id_number: Some("110".into()),
+            management_number: Some("M1".into()),
+            ..Fields::default()
+        });
+        let c = prepare(&r, Some(Confirmation::NotFound));
+        assert_eq!(c.query.name.as_deref(), Some("张伟"));
+        assert_eq!(c.values_from.as_deref(), Some("signed_fields"));
+        let v = c.to_value();
+        assert_eq!(v["query"]["姓名"], "张伟");
+        assert_eq!(v["confirmation"], "not-found");
+        assert_eq!(v["url"], OFFICIAL_CHECK_URL);
+        assert!(c.render_human().contains("张伟"));
+    }
+}
