@@ -354,7 +354,9 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 }
 
 fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }

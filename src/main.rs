@@ -71,7 +71,7 @@ struct CheckArgs {
 struct LedgerArgs {
     /// Record each check in a ledger (SQLite) and compare it with earlier
     /// ones. Without PATH: the default ledger in the platform data dir.
-    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = DEFAULT_LEDGER)]
     ledger: Option<PathBuf>,
     /// Compare with the ledger without writing to it.
     #[arg(long, requires = "ledger")]
@@ -179,6 +179,9 @@ fn main() -> ExitCode {
     ExitCode::from(status)
 }
 
+/// What a bare `--ledger` stands for (clap refuses an empty path).
+const DEFAULT_LEDGER: &str = "<default>";
+
 fn usage_error(message: impl std::fmt::Display) -> u8 {
     eprintln!("certcheck: {message}");
     2
@@ -200,7 +203,7 @@ fn options(check: &CheckArgs) -> Result<Options, String> {
 /// `--ledger` (or when `required`).
 fn open_ledger(args: &LedgerArgs, required: bool) -> Result<Option<Ledger>, String> {
     let path = match &args.ledger {
-        Some(p) if !p.as_os_str().is_empty() => p.clone(),
+        Some(p) if p.as_os_str() != DEFAULT_LEDGER => p.clone(),
         Some(_) => Ledger::default_path().ok_or("no platform data dir for the ledger")?,
         None if required => Ledger::default_path().ok_or("no platform data dir for the ledger")?,
         None => return Ok(None),

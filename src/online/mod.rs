@@ -188,7 +188,7 @@ impl OnlineCheck {
         ] {
             let _ = writeln!(
                 out,
-                "       {label:<10} {}",
+                "       {label}: {}",
                 value.as_deref().unwrap_or(missing)
             );
         }
