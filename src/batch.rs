@@ -177,27 +177,24 @@ fn headline(v: Verdict) -> &'static str {
     }
 }
 
-/// The desk's lines under a record in human output: the ledger entry and
-/// its conflicts (the conflicts are also in the reasons).
+/// The desk's line under a record in human output: the ledger entry and
+/// how many conflicts it found (each is spelled out in the reasons, which
+/// the human printer shows as "why" lines).
 pub fn render_ledger_human(record: &Record) -> String {
-    use std::fmt::Write;
-    let mut out = String::new();
-    if let Some(l) = &record.ledger {
-        if l.id > 0 {
-            let _ = writeln!(out, "  ledger: recorded as #{}", l.id);
-        } else {
-            let _ = writeln!(out, "  ledger: compared, not recorded");
-        }
-        for c in &l.conflicts {
-            let _ = writeln!(
-                out,
-                "  LEDGER CONFLICT ({}): {}",
-                c.kind,
-                crate::ledger::describe(c)
-            );
-        }
-    }
-    out
+    let Some(l) = &record.ledger else {
+        return String::new();
+    };
+    let entry = if l.id > 0 {
+        format!("recorded as #{}", l.id)
+    } else {
+        "compared, not recorded".to_string()
+    };
+    let conflicts = match l.conflicts.len() {
+        0 => String::new(),
+        1 => ": 1 LEDGER CONFLICT (see why above)".to_string(),
+        n => format!(": {n} LEDGER CONFLICTS (see why above)"),
+    };
+    format!("  ledger: {entry}{conflicts}\n")
 }
 
 /// Where `files` came from: turns the command line's paths into files.
@@ -247,5 +244,44 @@ mod tests {
         assert_eq!(s.need_a_person.len(), 20);
         assert_eq!(s.exit_status(), 4);
         assert!(s.render_human().contains("20 malformed"));
+    }
+
+    #[test]
+    fn an_authentic_file_with_a_ledger_conflict_needs_a_person() {
+        use crate::report::{LedgerConflict, LedgerEarlier, LedgerInfo};
+        let mut r = Record::malformed("a.pdf", String::new(), Vec::new());
+        r.verdict = Verdict::Authentic;
+        r.error = None;
+        r.ledger = Some(LedgerInfo {
+            id: 7,
+            conflicts: vec![LedgerConflict {
+                kind: "management_number_other_holder".into(),
+                field: "management_number".into(),
+                value: "M1".into(),
+                earlier: LedgerEarlier {
+                    id: 3,
+                    name: Some("张伟".into()),
+                    id_number: None,
+                    checked_at: "2026-01-01T00:00:00Z".into(),
+                    path: "old.pdf".into(),
+                },
+            }],
+        });
+        let line = render_ledger_human(&r);
+        assert!(
+            line.contains("#7") && line.contains("1 LEDGER CONFLICT"),
+            "{line}"
+        );
+        let mut s = Summary::default();
+        s.add(&r);
+        assert_eq!(s.need_a_person.len(), 1);
+        assert_eq!(s.need_a_person[0].2, "ledger conflict");
+        assert_eq!(s.exit_status(), 0);
+        r.ledger = None;
+        assert!(render_ledger_human(&r).is_empty());
+        let mut s = Summary::default();
+        s.add(&r);
+        assert!(s.need_a_person.is_empty());
+        assert!(s.render_human().contains("No file needs a person"));
     }
 }

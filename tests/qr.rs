@@ -231,7 +231,7 @@ fn jpeg_and_indexed_images() {
 }
 
 #[test]
-fn tight_crop_at_one_pixel_per_module_needs_the_quiet_zone_retry() {
+fn tight_crop_at_one_pixel_per_module_is_read_with_a_quiet_zone() {
     let (img, text) = reference_qr();
     // The dark pixels' bounding box is the symbol; version 6 has 41 modules.
     let dark: Vec<(usize, usize)> = (0..img.height)
@@ -256,4 +256,62 @@ fn tight_crop_at_one_pixel_per_module_needs_the_quiet_zone_retry() {
         pixels: small,
     };
     assert_eq!(online::qr::decode_image(&tiny), vec![text]);
+}
+
+#[test]
+fn soft_mask_shows_the_page_where_the_picture_is_transparent() {
+    let (img, text) = reference_qr();
+    // Colour samples all black; only the soft mask draws the code.
+    let alpha: Vec<u8> = img.pixels.iter().map(|&p| 255 - p).collect();
+    let mut doc = doc_with_image(
+        lopdf::Stream::new(
+            image_dict(img.width, img.height, "DeviceGray".into(), 8),
+            vec![0u8; img.width * img.height],
+        ),
+        false,
+    );
+    let mask_id = doc.add_object(lopdf::Stream::new(
+        image_dict(img.width, img.height, "DeviceGray".into(), 8),
+        alpha,
+    ));
+    let image_id = doc
+        .objects
+        .iter()
+        .find(|(_, o)| {
+            o.as_stream().is_ok_and(|s| {
+                s.dict.get(b"Subtype").and_then(|v| v.as_name()).ok() == Some(b"Image")
+            })
+        })
+        .map(|(id, _)| *id)
+        .unwrap();
+    if let Ok(lopdf::Object::Stream(s)) = doc.get_object_mut(image_id) {
+        s.dict.set("SMask", mask_id);
+    }
+    assert_eq!(decoded(&doc), vec![text]);
+}
+
+#[test]
+fn noise_and_blank_pictures_give_nothing() {
+    // A pseudo-random picture and a flat one: no finder patterns.
+    let mut state = 0x2545_f491_u32;
+    let noise: Vec<u8> = (0..300 * 300)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state >> 24) as u8
+        })
+        .collect();
+    let img = online::qr::GreyImage {
+        width: 300,
+        height: 300,
+        pixels: noise,
+    };
+    assert!(online::qr::decode_image(&img).is_empty());
+    let flat = online::qr::GreyImage {
+        width: 300,
+        height: 300,
+        pixels: vec![128; 90_000],
+    };
+    assert!(online::qr::decode_image(&flat).is_empty());
 }

@@ -27,6 +27,8 @@ const MAX_FORM_DEPTH: usize = 4;
 const MAX_PIXELS: usize = 25_000_000;
 /// Largest image retried padded and scaled (pixels, after scaling).
 const MAX_RETRY_PIXELS: usize = 4_000_000;
+/// Images larger than this on their short side are not retried.
+const MAX_RETRY_SIDE: usize = 600;
 /// An image smaller than this on its short side is scaled up for the retry.
 const SMALL_SIDE: usize = 300;
 
@@ -83,33 +85,195 @@ impl GreyImage {
 /// the order they were found.
 pub fn decode_texts(doc: &Document) -> Vec<String> {
     let mut texts: Vec<String> = Vec::new();
-    for image in page_images(doc) {
+    // Each image is decoded and dropped before the next is read, so memory
+    // holds one picture at a time.
+    for_each_image(doc, &mut |image| {
         for text in decode_image(&image) {
             if !texts.contains(&text) {
                 texts.push(text);
             }
         }
-    }
+    });
     texts
 }
 
 /// The QR texts in one grey image: as is, then (if nothing was found)
 /// with a quiet zone and scaled up.
 pub fn decode_image(image: &GreyImage) -> Vec<String> {
-    let found = run_rqrr(image);
-    if !found.is_empty() {
-        return found;
+    if !may_hold_qr(image) {
+        return Vec::new();
     }
     let short = image.width.min(image.height);
-    if short == 0 {
-        return Vec::new();
+    // A large picture (a page scan) has its own margins and enough pixels
+    // per module. A small one may be a tight crop of a code (no quiet zone)
+    // or one pixel per module: it is read once, padded and scaled up, which
+    // costs less than reading it twice and finds the same codes.
+    if short == 0 || short > MAX_RETRY_SIDE {
+        return run_rqrr(image);
     }
     let scale = SMALL_SIDE.div_ceil(short).clamp(1, 8);
     let pad = (short * scale / 8).max(16);
     match image.padded_scaled(pad, scale) {
         Some(bigger) => run_rqrr(&bigger),
-        None => Vec::new(),
+        None => run_rqrr(image),
     }
+}
+
+/// Whether the picture may hold a QR code: it has dark and light areas,
+/// and three separate finder patterns (runs of dark-light-dark-light-dark
+/// in the ratio 1:1:3:1:1 across a row, confirmed down the column through
+/// their centre). A photo, a seal or a blank picture fails this cheap scan
+/// and is not worth rqrr's time.
+fn may_hold_qr(image: &GreyImage) -> bool {
+    let mut hist = [0usize; 256];
+    for &p in &image.pixels {
+        if let Some(h) = hist.get_mut(usize::from(p)) {
+            *h += 1;
+        }
+    }
+    let total = image.pixels.len();
+    let percentile = |q: usize| {
+        let want = total * q / 100;
+        let mut seen = 0;
+        for (v, &n) in hist.iter().enumerate() {
+            seen += n;
+            if seen > want {
+                return v;
+            }
+        }
+        255
+    };
+    let (lo, hi) = (percentile(1), percentile(99));
+    if total == 0 || image.width == 0 || hi < lo + 48 {
+        return false;
+    }
+    let threshold = ((lo + hi) / 2) as u8;
+    let dark = |x: usize, y: usize| image.get(x, y) < threshold;
+    // Finder centres found so far, with their size.
+    let mut centres: Vec<(usize, usize, usize)> = Vec::new();
+    for (y, row) in image.pixels.chunks_exact(image.width).enumerate() {
+        for (x, size) in finder_centres_in_row(row, threshold) {
+            let known = centres
+                .iter()
+                .any(|&(cx, cy, cs)| cx.abs_diff(x) <= cs && cy.abs_diff(y) <= cs);
+            if known || !column_confirms(&dark, image.height, x, y, size) {
+                continue;
+            }
+            centres.push((x, y, size));
+            if centres.len() >= 3 {
+                return true;
+            }
+        }
+        if centres.len() > 64 {
+            break;
+        }
+    }
+    false
+}
+
+/// The 1:1:3:1:1 ratio of five runs, oldest first.
+fn finder_ratio(runs: &[usize; 5]) -> bool {
+    let total: usize = runs.iter().sum();
+    if total < 7 || runs.contains(&0) {
+        return false;
+    }
+    // Each one-module run within half a module of a seventh of the whole,
+    // the centre within 2..4 sevenths; in integers.
+    let one = |r: usize| r * 14 >= total && r * 14 <= total * 3;
+    let three = |r: usize| r * 7 >= total * 2 && r * 7 <= total * 4;
+    one(runs[0]) && one(runs[1]) && three(runs[2]) && one(runs[3]) && one(runs[4])
+}
+
+/// Where a row crosses a finder pattern: (centre x, pattern width).
+fn finder_centres_in_row(row: &[u8], threshold: u8) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    // The last five run lengths, oldest first; the newest ends at `x`.
+    let mut runs = [0usize; 5];
+    let mut current = 0usize;
+    let mut dark = row.first().is_some_and(|&p| p < threshold);
+    let mut close = |runs: &mut [usize; 5], current: usize, dark: bool, end: usize| {
+        runs.rotate_left(1);
+        runs[4] = current;
+        if dark && finder_ratio(runs) {
+            let width: usize = runs.iter().sum();
+            let centre = end.saturating_sub(runs[4] + runs[3] + runs[2] / 2 + 1);
+            out.push((centre, width));
+        }
+    };
+    for (x, &p) in row.iter().enumerate() {
+        let d = p < threshold;
+        if d == dark {
+            current += 1;
+            continue;
+        }
+        close(&mut runs, current, dark, x);
+        dark = d;
+        current = 1;
+    }
+    close(&mut runs, current, dark, row.len());
+    out
+}
+
+/// Whether the column through (x, y) crosses the same finder pattern.
+fn column_confirms(
+    dark: &dyn Fn(usize, usize) -> bool,
+    height: usize,
+    x: usize,
+    y: usize,
+    size: usize,
+) -> bool {
+    if !dark(x, y) {
+        return false;
+    }
+    let limit = size * 2;
+    // Runs going up from the centre: centre (half), light, dark; then down.
+    let walk = |up: bool| -> Option<[usize; 3]> {
+        let mut runs = [0usize; 3];
+        let mut stage = 0;
+        let mut yy = y;
+        let mut steps = 0;
+        loop {
+            let want_dark = stage != 1;
+            let here = dark(x, yy);
+            if here == want_dark {
+                runs[stage] += 1;
+            } else {
+                stage += 1;
+                if stage == 3 {
+                    return Some(runs);
+                }
+                runs[stage] = 1;
+            }
+            steps += 1;
+            if steps > limit {
+                return None;
+            }
+            if up {
+                if yy == 0 {
+                    // The image edge ends the outer dark run (a tight crop).
+                    return (stage == 2).then_some(runs);
+                }
+                yy -= 1;
+            } else {
+                yy += 1;
+                if yy >= height {
+                    return (stage == 2).then_some(runs);
+                }
+            }
+        }
+    };
+    let (Some(up), Some(down)) = (walk(true), walk(false)) else {
+        return false;
+    };
+    // The centre pixel was counted in both directions.
+    let runs = [
+        up[2],
+        up[1],
+        (up[0] + down[0]).saturating_sub(1),
+        down[1],
+        down[2],
+    ];
+    finder_ratio(&runs)
 }
 
 fn run_rqrr(image: &GreyImage) -> Vec<String> {
@@ -132,10 +296,19 @@ fn run_rqrr(image: &GreyImage) -> Vec<String> {
 
 /// The image XObjects the first pages draw, decoded to grey.
 pub fn page_images(doc: &Document) -> Vec<GreyImage> {
+    let mut images = Vec::new();
+    for_each_image(doc, &mut |image| images.push(image));
+    images
+}
+
+/// Calls `sink` with each image XObject the first pages draw, decoded to
+/// grey, within the count and pixel budgets.
+pub fn for_each_image(doc: &Document, sink: &mut dyn FnMut(GreyImage)) {
     let mut walker = Walker {
         doc,
         seen: HashSet::new(),
-        images: Vec::new(),
+        sink,
+        count: 0,
         budget: MAX_PIXELS * 2,
     };
     for page_id in doc.page_iter().take(MAX_PAGES) {
@@ -156,20 +329,20 @@ pub fn page_images(doc: &Document) -> Vec<GreyImage> {
             break;
         }
     }
-    walker.images
 }
 
-struct Walker<'a> {
+struct Walker<'a, 's> {
     doc: &'a Document,
     seen: HashSet<ObjectId>,
-    images: Vec<GreyImage>,
+    sink: &'s mut dyn FnMut(GreyImage),
+    count: usize,
     /// Pixels still allowed to be decoded in this document.
     budget: usize,
 }
 
-impl<'a> Walker<'a> {
+impl<'a> Walker<'a, '_> {
     fn full(&self) -> bool {
-        self.images.len() >= MAX_IMAGES || self.budget == 0
+        self.count >= MAX_IMAGES || self.budget == 0
     }
 
     fn deref(&self, obj: &'a Object) -> Option<(Option<ObjectId>, &'a Object)> {
@@ -212,7 +385,8 @@ impl<'a> Walker<'a> {
             Ok(b"Image") => {
                 if let Some(img) = decode_image_xobject(self.doc, stream, self.budget) {
                     self.budget = self.budget.saturating_sub(img.pixels.len());
-                    self.images.push(img);
+                    self.count += 1;
+                    (self.sink)(img);
                 }
             }
             Ok(b"Form") if depth < MAX_FORM_DEPTH => {
@@ -348,7 +522,7 @@ fn inflate(data: &[u8], limit: usize) -> Option<Vec<u8>> {
     let cap = limit
         .min(limits::MAX_DECODED_STREAM)
         .min(data.len().saturating_mul(limits::MAX_DECOMPRESSION_RATIO));
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(cap.min(data.len().saturating_mul(16)));
     let mut dec = flate2::read::ZlibDecoder::new(data).take(cap as u64 + 1);
     // A stream cut short or with a bad checksum still yields its pixels.
     let result = dec.read_to_end(&mut out);
@@ -405,43 +579,63 @@ fn undo_predictor(data: Vec<u8>, params: Option<&Predictor>) -> Option<Vec<u8>> 
             Some(data)
         }
         10..=15 => {
-            let mut out: Vec<u8> = Vec::with_capacity(data.len());
-            let mut prev = vec![0u8; row_len];
-            for chunk in data.chunks(row_len + 1) {
-                let (&kind, row) = chunk.split_first()?;
-                let mut cur = row.to_vec();
-                cur.resize(row_len, 0);
-                for i in 0..row_len {
-                    let a = if i >= bpp {
-                        cur.get(i - bpp).copied().unwrap_or(0)
-                    } else {
-                        0
-                    };
-                    let b = prev.get(i).copied().unwrap_or(0);
-                    let c = if i >= bpp {
-                        prev.get(i - bpp).copied().unwrap_or(0)
-                    } else {
-                        0
-                    };
-                    let add = match kind {
-                        0 => 0,
-                        1 => a,
-                        2 => b,
-                        3 => ((u16::from(a) + u16::from(b)) / 2) as u8,
-                        4 => paeth(a, b, c),
-                        _ => return None,
-                    };
-                    if let Some(v) = cur.get_mut(i) {
-                        *v = v.wrapping_add(add);
-                    }
-                }
-                out.extend_from_slice(&cur);
-                prev = cur;
+            let rows = data.len() / (row_len + 1);
+            let mut out = vec![0u8; rows.checked_mul(row_len)?];
+            let zero = vec![0u8; row_len];
+            for (r, chunk) in data.chunks_exact(row_len + 1).enumerate() {
+                let (&kind, src) = chunk.split_first()?;
+                let (done, rest) = out.split_at_mut(r * row_len);
+                let prev = if r == 0 {
+                    zero.as_slice()
+                } else {
+                    done.get((r - 1) * row_len..)?
+                };
+                let cur = rest.get_mut(..row_len)?;
+                cur.copy_from_slice(src);
+                unfilter_row(kind, cur, prev, bpp)?;
             }
             Some(out)
         }
         _ => None,
     }
+}
+
+/// Undoes one PNG filter on `cur` (same length as `prev`, `bpp` >= 1).
+fn unfilter_row(kind: u8, cur: &mut [u8], prev: &[u8], bpp: usize) -> Option<()> {
+    if prev.len() != cur.len() {
+        return None;
+    }
+    match kind {
+        0 => {}
+        1 => {
+            for i in bpp..cur.len() {
+                cur[i] = cur[i].wrapping_add(cur[i - bpp]);
+            }
+        }
+        2 => {
+            for (c, &b) in cur.iter_mut().zip(prev) {
+                *c = c.wrapping_add(b);
+            }
+        }
+        3 => {
+            for i in 0..cur.len() {
+                let a = if i >= bpp { cur[i - bpp] } else { 0 };
+                cur[i] = cur[i].wrapping_add(((u16::from(a) + u16::from(prev[i])) / 2) as u8);
+            }
+        }
+        4 => {
+            for i in 0..cur.len() {
+                let (a, c) = if i >= bpp {
+                    (cur[i - bpp], prev[i - bpp])
+                } else {
+                    (0, 0)
+                };
+                cur[i] = cur[i].wrapping_add(paeth(a, prev[i], c));
+            }
+        }
+        _ => return None,
+    }
+    Some(())
 }
 
 fn paeth(a: u8, b: u8, c: u8) -> u8 {
@@ -470,7 +664,9 @@ pub fn decode_image_xobject(doc: &Document, stream: &Stream, budget: usize) -> O
     let filters = stream.filters().unwrap_or_default();
     let last = filters.last().copied();
     if matches!(last, Some(b"DCTDecode") | Some(b"DCT")) {
-        return decode_jpeg(stream, &filters, width, height);
+        let mut image = decode_jpeg(stream, &filters, width, height)?;
+        apply_soft_mask(doc, stream, &mut image, budget.saturating_sub(pixels));
+        return Some(image);
     }
     let image_mask = matches!(stream.dict.get(b"ImageMask"), Ok(Object::Boolean(true)));
     let (colour, bits) = if image_mask {
@@ -497,31 +693,89 @@ pub fn decode_image_xobject(doc: &Document, stream: &Stream, budget: usize) -> O
     let mut samples = vec![0u32; comps];
     for y in 0..height {
         let row = data.get(y * row_len..(y + 1) * row_len)?;
-        for x in 0..width {
-            for (c, s) in samples.iter_mut().enumerate() {
-                *s = sample(row, x * comps + c, bits)?;
-            }
-            let grey = match &colour {
-                Colour::Indexed(base, table) => {
-                    let n = base.components();
-                    let idx = samples.first().copied().unwrap_or(0) as usize;
-                    let entry = table.get(idx * n..idx * n + n)?;
-                    to_grey(
-                        base,
-                        &entry.iter().map(|&v| u32::from(v)).collect::<Vec<_>>(),
-                        255,
-                    )
+        match (&colour, bits) {
+            // The common cases, without per-sample unpacking.
+            (Colour::Grey, 8) => out.extend_from_slice(row.get(..width)?),
+            (Colour::Rgb, 8) => out.extend(row.chunks_exact(3).take(width).map(|p| {
+                let (r, g, b) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
+                ((r * 299 + g * 587 + b * 114) / 1000) as u8
+            })),
+            _ => {
+                for x in 0..width {
+                    for (c, s) in samples.iter_mut().enumerate() {
+                        *s = sample(row, x * comps + c, bits)?;
+                    }
+                    let grey = match &colour {
+                        Colour::Indexed(base, table) => {
+                            let n = base.components();
+                            let idx = samples.first().copied().unwrap_or(0) as usize;
+                            let entry = table.get(idx * n..idx * n + n)?;
+                            let mut base_samples = [0u32; 4];
+                            for (b, &v) in base_samples.iter_mut().zip(entry) {
+                                *b = u32::from(v);
+                            }
+                            to_grey(base, &base_samples, 255)
+                        }
+                        c => to_grey(c, &samples, max),
+                    };
+                    out.push(grey);
                 }
-                c => to_grey(c, &samples, max),
-            };
-            out.push(if invert { 255 - grey } else { grey });
+            }
         }
     }
-    Some(GreyImage {
+    if out.len() != pixels {
+        return None;
+    }
+    if invert {
+        for p in &mut out {
+            *p = 255 - *p;
+        }
+    }
+    let mut image = GreyImage {
         width,
         height,
         pixels: out,
-    })
+    };
+    if !image_mask {
+        apply_soft_mask(doc, stream, &mut image, budget.saturating_sub(pixels));
+    }
+    Some(image)
+}
+
+/// Composites the image over white through its /SMask, as a viewer shows
+/// it: where the mask is transparent the page (white) shows, whatever the
+/// colour samples hold there (often black).
+fn apply_soft_mask(doc: &Document, stream: &Stream, image: &mut GreyImage, budget: usize) {
+    let Some(mask) = stream
+        .dict
+        .get(b"SMask")
+        .ok()
+        .and_then(|o| doc.dereference(o).ok())
+        .and_then(|(_, o)| o.as_stream().ok())
+    else {
+        return;
+    };
+    // The mask's own /SMask is never followed (no recursion).
+    if mask.dict.has(b"SMask") {
+        return;
+    }
+    let Some(alpha) = decode_image_xobject(doc, mask, budget) else {
+        return;
+    };
+    if alpha.width == 0 || alpha.height == 0 {
+        return;
+    }
+    for y in 0..image.height {
+        let ay = y * alpha.height / image.height;
+        for x in 0..image.width {
+            let ax = x * alpha.width / image.width;
+            let a = u32::from(alpha.get(ax, ay));
+            if let Some(p) = image.pixels.get_mut(y * image.width + x) {
+                let v = u32::from(*p);
+                *p = (255 - (a * (255 - v)) / 255) as u8;
+            }
+        }
+    }
 }
 
 /// `/Decode [1 0]` swaps black and white. (An image mask paints where a
@@ -669,5 +923,24 @@ mod tests {
             pixels: vec![0; 9],
         };
         assert!(decode_image(&tiny).is_empty());
+    }
+
+    #[test]
+    fn finder_runs_are_found_with_their_centre() {
+        // light, then dark-light-dark-dark-dark-light-dark at two pixels each
+        let mut row = vec![255u8; 4];
+        for (n, v) in [(1, 0u8), (1, 255), (3, 0), (1, 255), (1, 0)] {
+            row.extend(std::iter::repeat_n(v, n * 2));
+        }
+        row.extend([255u8; 4]);
+        assert_eq!(finder_centres_in_row(&row, 128), vec![(10, 14)]);
+        // 1:1:1:1:1 is not a finder pattern.
+        let stripes: Vec<u8> = (0..40)
+            .map(|i| if (i / 2) % 2 == 0 { 0 } else { 255 })
+            .collect();
+        assert!(finder_centres_in_row(&stripes, 128).is_empty());
+        assert!(finder_ratio(&[1, 1, 3, 1, 1]));
+        assert!(!finder_ratio(&[1, 1, 1, 1, 1]));
+        assert!(!finder_ratio(&[0, 1, 3, 1, 1]));
     }
 }
