@@ -100,7 +100,7 @@ if command -v python3 >/dev/null && command -v openssl >/dev/null; then
   if [[ -x /usr/bin/time ]]; then
     /usr/bin/time -f "%M" -o "$WORK/mem" "$CERTCHECK" verify --quiet --format json --no-default-trust \
       --trust "$WORK/big.pdf.cert.pem" "$WORK/big.pdf" >/dev/null 2>&1 || true
-    kb=$(cat "$WORK/mem")
+    kb=$(tail -n 1 "$WORK/mem")
     size=$(stat -c %s "$WORK/big.pdf")
     echo "peak RSS: $((kb / 1024)) MB; limit 2x size + 50 MB = $((size * 2 / 1048576 + 50)) MB"
   fi

@@ -28,10 +28,17 @@ pub fn run<F: FnMut(usize, Record)>(
     jobs: usize,
     mut sink: F,
 ) {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.max(1))
-        .build();
-    let Ok(pool) = pool else {
+    let jobs = jobs.clamp(1, files.len().max(1));
+    // One file or one job: no pool, no threads to start.
+    let pool = if jobs == 1 {
+        None
+    } else {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build()
+            .ok()
+    };
+    let Some(pool) = pool else {
         for (i, f) in files.iter().enumerate() {
             sink(i, check_one(f, options));
         }

@@ -241,6 +241,10 @@ fn verify(
         return usage_error("--jobs must be at least 1");
     }
     let files = batch::collect(paths);
+    if files.is_empty() {
+        // Nothing checked must not read as "every file authentic" (0).
+        return usage_error("no PDF files found in the paths given");
+    }
     let progress = (!quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template(

@@ -195,7 +195,10 @@ fn exit_statuses() {
     );
     assert_eq!(status(&zeroed), 1);
 
-    // Usage errors.
+    // Usage errors, and a folder with no PDF in it (not "all authentic").
+    let empty = env.path("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    assert_eq!(status(&env.verify(&[empty.to_str().unwrap()])), 2);
     assert_eq!(status(&env.run(&["verify"])), 2);
     assert_eq!(
         status(&env.verify(&["--format", "xml", &c("malformed-empty.pdf")])),

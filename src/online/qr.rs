@@ -27,10 +27,6 @@ const MAX_FORM_DEPTH: usize = 4;
 const MAX_PIXELS: usize = 25_000_000;
 /// Largest image retried padded and scaled (pixels, after scaling).
 const MAX_RETRY_PIXELS: usize = 4_000_000;
-/// Images larger than this on their short side are not retried.
-const MAX_RETRY_SIDE: usize = 600;
-/// An image smaller than this on its short side is scaled up for the retry.
-const SMALL_SIDE: usize = 300;
 
 /// A decoded image in 8-bit grey, row-major.
 #[derive(Debug, Clone)]
@@ -100,31 +96,46 @@ pub fn decode_texts(doc: &Document) -> Vec<String> {
 /// The QR texts in one grey image: as is, then (if nothing was found)
 /// with a quiet zone and scaled up.
 pub fn decode_image(image: &GreyImage) -> Vec<String> {
-    if !may_hold_qr(image) {
+    let Some(finders) = find_finders(image) else {
         return Vec::new();
-    }
-    let short = image.width.min(image.height);
-    // A large picture (a page scan) has its own margins and enough pixels
-    // per module. A small one may be a tight crop of a code (no quiet zone)
-    // or one pixel per module: it is read once, padded and scaled up, which
-    // costs less than reading it twice and finds the same codes.
-    if short == 0 || short > MAX_RETRY_SIDE {
+    };
+    // rqrr wants a quiet zone and a few pixels per module. A code cropped
+    // tight or drawn at one pixel per module is read once, padded with
+    // white and scaled up; any other is read as it is (the cheap case).
+    let scale = if finders.module_px >= 3 {
+        1
+    } else {
+        (3 / finders.module_px.max(1)).clamp(2, 8)
+    };
+    if scale == 1 && !finders.near_edge {
         return run_rqrr(image);
     }
-    let scale = SMALL_SIDE.div_ceil(short).clamp(1, 8);
-    let pad = (short * scale / 8).max(16);
+    let pad = (finders.module_px * scale * 6).max(16);
     match image.padded_scaled(pad, scale) {
         Some(bigger) => run_rqrr(&bigger),
         None => run_rqrr(image),
     }
 }
 
+/// What the cheap scan learnt about the finder patterns.
+struct Finders {
+    /// The smallest module size seen, in pixels (at least 1).
+    module_px: usize,
+    /// Some finder lies within five modules of the picture's edge.
+    near_edge: bool,
+}
+
+/// Most finder candidates checked per picture, so noise costs a bounded
+/// amount.
+const MAX_FINDER_CHECKS: usize = 20_000;
+
 /// Whether the picture may hold a QR code: it has dark and light areas,
-/// and three separate finder patterns (runs of dark-light-dark-light-dark
+/// and three separate finder patterns: runs of dark-light-dark-light-dark
 /// in the ratio 1:1:3:1:1 across a row, confirmed down the column through
-/// their centre). A photo, a seal or a blank picture fails this cheap scan
-/// and is not worth rqrr's time.
-fn may_hold_qr(image: &GreyImage) -> bool {
+/// their centre and by the solid centre and rings around it. A photo, a
+/// seal, noise or a blank picture fails this cheap scan and is not worth
+/// rqrr's time.
+fn find_finders(image: &GreyImage) -> Option<Finders> {
     let mut hist = [0usize; 256];
     for &p in &image.pixels {
         if let Some(h) = hist.get_mut(usize::from(p)) {
@@ -145,30 +156,78 @@ fn may_hold_qr(image: &GreyImage) -> bool {
     };
     let (lo, hi) = (percentile(1), percentile(99));
     if total == 0 || image.width == 0 || hi < lo + 48 {
-        return false;
+        return None;
     }
     let threshold = ((lo + hi) / 2) as u8;
     let dark = |x: usize, y: usize| image.get(x, y) < threshold;
     // Finder centres found so far, with their size.
     let mut centres: Vec<(usize, usize, usize)> = Vec::new();
+    let mut checks = 0;
     for (y, row) in image.pixels.chunks_exact(image.width).enumerate() {
         for (x, size) in finder_centres_in_row(row, threshold) {
             let known = centres
                 .iter()
                 .any(|&(cx, cy, cs)| cx.abs_diff(x) <= cs && cy.abs_diff(y) <= cs);
-            if known || !column_confirms(&dark, image.height, x, y, size) {
+            if known {
                 continue;
             }
-            centres.push((x, y, size));
-            if centres.len() >= 3 {
-                return true;
+            checks += 1;
+            if checks > MAX_FINDER_CHECKS {
+                return None;
+            }
+            if column_confirms(&dark, image.height, x, y, size) && rings_confirm(&dark, x, y, size)
+            {
+                centres.push((x, y, size));
             }
         }
-        if centres.len() > 64 {
+        if centres.len() >= 3 {
             break;
         }
     }
-    false
+    if centres.len() < 3 {
+        return None;
+    }
+    let module_px = centres.iter().map(|c| c.2 / 7).min().unwrap_or(1).max(1);
+    let near_edge = centres.iter().any(|&(x, y, size)| {
+        let margin = size / 2 + 5 * (size / 7).max(1);
+        x < margin || y < margin || x + margin >= image.width || y + margin >= image.height
+    });
+    Some(Finders {
+        module_px,
+        near_edge,
+    })
+}
+
+/// The square around a finder's centre: a solid dark centre of three
+/// modules, a light ring at two modules, a dark ring at three. Noise that
+/// happens to have the right runs along one row and column fails this.
+fn rings_confirm(dark: &dyn Fn(usize, usize) -> bool, x: usize, y: usize, size: usize) -> bool {
+    // Distances in sevenths of the pattern's size, i.e. in modules.
+    let at = |d7: usize| (size * d7 + 3) / 7;
+    let ring = |r: usize, want_dark: bool| -> bool {
+        if r == 0 {
+            return dark(x, y) == want_dark;
+        }
+        let (mut good, mut all) = (0usize, 0usize);
+        let (x0, y0) = (x as isize, y as isize);
+        let r = r as isize;
+        for d in -r..=r {
+            for (px, py) in [
+                (x0 + d, y0 - r),
+                (x0 + d, y0 + r),
+                (x0 - r, y0 + d),
+                (x0 + r, y0 + d),
+            ] {
+                all += 1;
+                if px >= 0 && py >= 0 && dark(px as usize, py as usize) == want_dark {
+                    good += 1;
+                }
+            }
+        }
+        good * 5 >= all * 4
+    };
+    let centre = (0..=at(1)).all(|r| ring(r, true));
+    centre && ring(at(2), false) && ring(at(3), true)
 }
 
 /// The 1:1:3:1:1 ratio of five runs, oldest first.
