@@ -48,6 +48,19 @@ enum Command {
         #[arg(long)]
         password: Option<String>,
     },
+    /// Manage the default store of known issuers.
+    Trust {
+        #[command(subcommand)]
+        action: TrustAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TrustAction {
+    /// Pin the issuer of a known-genuine signed PDF (or a certificate file) into the default store.
+    Add { path: PathBuf },
+    /// List the known issuers in the default store.
+    List,
 }
 
 fn main() -> ExitCode {
@@ -90,6 +103,44 @@ fn main() -> ExitCode {
             print_records(&records, format);
             ExitCode::from(exit_status(&records))
         }
+        Command::Trust { action } => trust_command(action),
+    }
+}
+
+fn trust_command(action: TrustAction) -> ExitCode {
+    use certcheck::trust::store;
+    match action {
+        TrustAction::Add { path } => match store::pin_into_default(&path) {
+            Ok(p) => {
+                println!(
+                    "pinned {} (SPKI SHA-256 {}) into {}",
+                    p.name,
+                    p.spki_sha256,
+                    p.file.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("certcheck: {e}");
+                ExitCode::from(4)
+            }
+        },
+        TrustAction::List => match store::list_default() {
+            Ok((dir, s)) => {
+                if let Some(d) = dir {
+                    println!("# {}", d.display());
+                }
+                for i in &s.issuers {
+                    let note = i.note.as_deref().unwrap_or("");
+                    println!("{}\t{}\t{}", hex::encode(i.spki_sha256), i.name, note);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("certcheck: {e}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 

@@ -308,7 +308,11 @@ impl Family {
         match *self {
             Family::RsaPkcs1(d) => {
                 let Some(d) = d else {
-                    return unsupported(Some("rsa-pkcs1".into()), None, "RSA without a digest".into());
+                    return unsupported(
+                        Some("rsa-pkcs1".into()),
+                        None,
+                        "RSA without a digest".into(),
+                    );
                 };
                 let name = format!("rsa-pkcs1-{}", d.name());
                 if let Some(e) = rsa_forbidden(key, d) {
@@ -320,7 +324,11 @@ impl Family {
                     D::Sha384 => &rs::RSA_PKCS1_2048_8192_SHA384,
                     D::Sha512 => &rs::RSA_PKCS1_2048_8192_SHA512,
                     other => {
-                        return unsupported(Some(name), Some(d), format!("RSA with {}", other.name()))
+                        return unsupported(
+                            Some(name),
+                            Some(d),
+                            format!("RSA with {}", other.name()),
+                        )
                     }
                 };
                 ring_verify(alg, name, d, &key.key, message, signature)
@@ -335,29 +343,56 @@ impl Family {
                     D::Sha384 => &rs::RSA_PSS_2048_8192_SHA384,
                     D::Sha512 => &rs::RSA_PSS_2048_8192_SHA512,
                     other => {
-                        return unsupported(Some(name), Some(d), format!("RSA-PSS with {}", other.name()))
+                        return unsupported(
+                            Some(name),
+                            Some(d),
+                            format!("RSA-PSS with {}", other.name()),
+                        )
                     }
                 };
                 ring_verify(alg, name, d, &key.key, message, signature)
             }
             Family::Ecdsa(d) => {
                 let Some(d) = d else {
-                    return unsupported(Some("ecdsa".into()), None, "ECDSA without a digest".into());
+                    return unsupported(
+                        Some("ecdsa".into()),
+                        None,
+                        "ECDSA without a digest".into(),
+                    );
                 };
-                let (curve, asn1, fixed): (&str, &dyn rs::VerificationAlgorithm, Option<&dyn rs::VerificationAlgorithm>) =
-                    match (&key.kind, d) {
-                        (KeyKind::EcP256, D::Sha256) => ("p256", &rs::ECDSA_P256_SHA256_ASN1, Some(&rs::ECDSA_P256_SHA256_FIXED)),
-                        (KeyKind::EcP256, D::Sha384) => ("p256", &rs::ECDSA_P256_SHA384_ASN1, None),
-                        (KeyKind::EcP384, D::Sha256) => ("p384", &rs::ECDSA_P384_SHA256_ASN1, None),
-                        (KeyKind::EcP384, D::Sha384) => ("p384", &rs::ECDSA_P384_SHA384_ASN1, Some(&rs::ECDSA_P384_SHA384_FIXED)),
-                        (KeyKind::EcP256 | KeyKind::EcP384, D::Md5) => {
-                            return Verification::fail(Some("ecdsa-md5".into()), Some(d), AlgorithmError::Forbidden("MD5".into()))
-                        }
-                        (KeyKind::EcP256 | KeyKind::EcP384, other) => {
-                            return unsupported(Some(format!("ecdsa-{}", other.name())), Some(d), format!("ECDSA with {}", other.name()))
-                        }
-                        _ => return key_mismatch(format!("ecdsa-{}", d.name()), Some(d)),
-                    };
+                let (curve, asn1, fixed): (
+                    &str,
+                    &dyn rs::VerificationAlgorithm,
+                    Option<&dyn rs::VerificationAlgorithm>,
+                ) = match (&key.kind, d) {
+                    (KeyKind::EcP256, D::Sha256) => (
+                        "p256",
+                        &rs::ECDSA_P256_SHA256_ASN1,
+                        Some(&rs::ECDSA_P256_SHA256_FIXED),
+                    ),
+                    (KeyKind::EcP256, D::Sha384) => ("p256", &rs::ECDSA_P256_SHA384_ASN1, None),
+                    (KeyKind::EcP384, D::Sha256) => ("p384", &rs::ECDSA_P384_SHA256_ASN1, None),
+                    (KeyKind::EcP384, D::Sha384) => (
+                        "p384",
+                        &rs::ECDSA_P384_SHA384_ASN1,
+                        Some(&rs::ECDSA_P384_SHA384_FIXED),
+                    ),
+                    (KeyKind::EcP256 | KeyKind::EcP384, D::Md5) => {
+                        return Verification::fail(
+                            Some("ecdsa-md5".into()),
+                            Some(d),
+                            AlgorithmError::Forbidden("MD5".into()),
+                        )
+                    }
+                    (KeyKind::EcP256 | KeyKind::EcP384, other) => {
+                        return unsupported(
+                            Some(format!("ecdsa-{}", other.name())),
+                            Some(d),
+                            format!("ECDSA with {}", other.name()),
+                        )
+                    }
+                    _ => return key_mismatch(format!("ecdsa-{}", d.name()), Some(d)),
+                };
                 let name = format!("ecdsa-{curve}-{}", d.name());
                 let first = ring_verify(asn1, name.clone(), d, &key.key, message, signature);
                 match (first.result.is_ok(), fixed) {
@@ -378,7 +413,11 @@ impl Family {
                 Verification {
                     name: Some("ed25519".into()),
                     digest: Some(D::Sha512),
-                    result: if ok { Ok(()) } else { Err(AlgorithmError::Mismatch) },
+                    result: if ok {
+                        Ok(())
+                    } else {
+                        Err(AlgorithmError::Mismatch)
+                    },
                 }
             }
             Family::Sm2(d) => {
@@ -415,12 +454,12 @@ fn rsa_forbidden(key: &PublicKey, d: DigestAlgorithm) -> Option<AlgorithmError> 
         return Some(AlgorithmError::Forbidden("MD5".into()));
     }
     match key.kind {
-        KeyKind::Rsa { bits } if bits < 2048 => Some(AlgorithmError::Forbidden(format!(
+        KeyKind::Rsa { bits } if bits < 2048 => {
+            Some(AlgorithmError::Forbidden(format!("RSA key of {bits} bits")))
+        }
+        KeyKind::Rsa { bits } if bits > 8192 => Some(AlgorithmError::Unsupported(format!(
             "RSA key of {bits} bits"
         ))),
-        KeyKind::Rsa { bits } if bits > 8192 => {
-            Some(AlgorithmError::Unsupported(format!("RSA key of {bits} bits")))
-        }
         _ => None,
     }
 }
@@ -439,7 +478,11 @@ fn ring_verify(
     Verification {
         name: Some(name),
         digest: Some(d),
-        result: if ok { Ok(()) } else { Err(AlgorithmError::Mismatch) },
+        result: if ok {
+            Ok(())
+        } else {
+            Err(AlgorithmError::Mismatch)
+        },
     }
 }
 
@@ -453,10 +496,7 @@ fn pss_hash(params: Option<&[u8]>) -> Result<DigestAlgorithm, AlgorithmError> {
     let mut mgf_hash = DigestAlgorithm::Sha1;
     let mut salt = 20u64;
     for field in seq.children().map_err(|_| unsupported("parameters"))? {
-        let inner: Option<Tlv> = field
-            .children()
-            .ok()
-            .and_then(|k| k.into_iter().next());
+        let inner: Option<Tlv> = field.children().ok().and_then(|k| k.into_iter().next());
         let inner = inner.ok_or_else(|| unsupported("parameters"))?;
         match field.context() {
             Some(0) => {

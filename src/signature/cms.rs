@@ -89,7 +89,10 @@ pub struct SignedData<'a> {
 pub fn parse(contents: &[u8]) -> Result<SignedData<'_>, CmsError> {
     let ci = tlv::read_padded(contents)?.expect(tlv::SEQUENCE, "ContentInfo")?;
     let kids = ci.children()?;
-    let ct = tlv::oid_of(kids.first().ok_or(CmsError::Structure("empty ContentInfo"))?)?;
+    let ct = tlv::oid_of(
+        kids.first()
+            .ok_or(CmsError::Structure("empty ContentInfo"))?,
+    )?;
     let gm = match ct.as_str() {
         OID_SIGNED_DATA => false,
         OID_GM_SIGNED_DATA => true,
@@ -184,7 +187,9 @@ fn parse_signer_info<'a>(si: &Tlv<'a>) -> Result<SignerInfoData<'a>, CmsError> {
     it.next()
         .filter(|v| v.tag == tlv::INTEGER)
         .ok_or(CmsError::Structure("SignerInfo version"))?;
-    let sid_t = it.next().ok_or(CmsError::Structure("no signer identifier"))?;
+    let sid_t = it
+        .next()
+        .ok_or(CmsError::Structure("no signer identifier"))?;
     let sid = if sid_t.tag == tlv::SEQUENCE {
         let k = sid_t.children()?;
         let issuer = k.first().ok_or(CmsError::Structure("issuer"))?;
@@ -208,8 +213,10 @@ fn parse_signer_info<'a>(si: &Tlv<'a>) -> Result<SignerInfoData<'a>, CmsError> {
             signed_attrs = Some((t, attributes(&t)?));
         }
     }
-    let (sig_oid, sig_params) =
-        tlv::algorithm(&it.next().ok_or(CmsError::Structure("signature algorithm"))?)?;
+    let (sig_oid, sig_params) = tlv::algorithm(
+        &it.next()
+            .ok_or(CmsError::Structure("signature algorithm"))?,
+    )?;
     let sig = it
         .next()
         .filter(|t| t.tag & 0x1f == tlv::OCTET_STRING || t.tag == tlv::BIT_STRING)
@@ -309,10 +316,15 @@ pub fn check_signer(
             .push(Reason::detail(Code::AlgorithmForbidden, "MD5 digest"));
     }
 
-    let bag: Vec<Cert> = sd.certificates.iter().filter_map(|d| Cert::parse(d)).collect();
+    let bag: Vec<Cert> = sd
+        .certificates
+        .iter()
+        .filter_map(|d| Cert::parse(d))
+        .collect();
     let signer = find_signer(&si.sid, &bag).or_else(|| find_signer(&si.sid, extra_certs));
     let Some(signer) = signer.cloned() else {
-        out.reasons.push(Reason::new(Code::SignerCertificateMissing));
+        out.reasons
+            .push(Reason::new(Code::SignerCertificateMissing));
         return out;
     };
 
@@ -338,7 +350,8 @@ pub fn check_signer(
         &si.signature,
     );
     out.signature_algorithm = v.name.clone();
-    out.reasons.extend(v.warnings("the signature's digest is SHA-1"));
+    out.reasons
+        .extend(v.warnings("the signature's digest is SHA-1"));
     if digest == DigestAlgorithm::Sha1 && v.digest != Some(DigestAlgorithm::Sha1) {
         out.reasons.push(Reason::detail(
             Code::WeakAlgorithm,
@@ -554,8 +567,8 @@ pub(crate) fn check_signers(
 
         // The time the signer's certificate is judged at.
         let mut trusted_ts = None;
-        if let Some(token) = attr(&si.unsigned_attrs, OID_TIMESTAMP_TOKEN)
-            .and_then(|a| a.values.first())
+        if let Some(token) =
+            attr(&si.unsigned_attrs, OID_TIMESTAMP_TOKEN).and_then(|a| a.values.first())
         {
             let ts = super::timestamp::check_token(token.raw, &[&si.signature], ctx.trust);
             reasons.extend(ts.signature_timestamp_reasons());

@@ -67,7 +67,12 @@ pub fn check(
             &message,
             &signature,
         );
-        let done = v.result.is_ok() || matches!(v.result, Err(algorithms::AlgorithmError::Forbidden(_)) | Err(algorithms::AlgorithmError::BadKey(_)));
+        let done = v.result.is_ok()
+            || matches!(
+                v.result,
+                Err(algorithms::AlgorithmError::Forbidden(_))
+                    | Err(algorithms::AlgorithmError::BadKey(_))
+            );
         last = Some(v);
         if done {
             break;
@@ -78,7 +83,8 @@ pub fn check(
     };
     vc.digest_algorithm = v.digest.map(|d| d.name().to_string());
     vc.signature_algorithm = v.name.clone();
-    vc.reasons.extend(v.warnings("adbe.x509.rsa_sha1 with SHA-1"));
+    vc.reasons
+        .extend(v.warnings("adbe.x509.rsa_sha1 with SHA-1"));
     match &v.result {
         Ok(()) => {
             // The digest is inside the signature: verified together.

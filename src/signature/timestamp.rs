@@ -97,8 +97,10 @@ pub fn check_token(token: &[u8], imprinted: &[&[u8]], trust: &TrustStore) -> Tok
     let sd = match cms::parse(token) {
         Ok(sd) => sd,
         Err(e) => {
-            out.reasons
-                .push(Reason::detail(Code::CmsUnparseable, format!("timestamp: {e}")));
+            out.reasons.push(Reason::detail(
+                Code::CmsUnparseable,
+                format!("timestamp: {e}"),
+            ));
             return out;
         }
     };
@@ -139,14 +141,18 @@ pub fn check_token(token: &[u8], imprinted: &[&[u8]], trust: &TrustStore) -> Tok
             }
         }
         None => {
-            out.reasons
-                .push(Reason::detail(Code::CmsUnparseable, "TSTInfo does not parse"));
+            out.reasons.push(Reason::detail(
+                Code::CmsUnparseable,
+                "TSTInfo does not parse",
+            ));
             return out;
         }
     }
     let Some(si) = sd.signers.first() else {
-        out.reasons
-            .push(Reason::detail(Code::CmsUnparseable, "the timestamp has no signer"));
+        out.reasons.push(Reason::detail(
+            Code::CmsUnparseable,
+            "the timestamp has no signer",
+        ));
         return out;
     };
     let store_certs: Vec<Cert> = trust

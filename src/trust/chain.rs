@@ -206,11 +206,12 @@ pub fn build(
     let mut seen = HashSet::new();
     seen.insert(Sha256::digest(&signer.der).to_vec());
     let mut candidates = Vec::new();
-    for der in bag
-        .iter()
-        .map(Vec::as_slice)
-        .chain(store.issuers.iter().filter_map(|i| i.certificate.as_deref()))
-    {
+    for der in bag.iter().map(Vec::as_slice).chain(
+        store
+            .issuers
+            .iter()
+            .filter_map(|i| i.certificate.as_deref()),
+    ) {
         if candidates.len() >= 256 {
             break;
         }

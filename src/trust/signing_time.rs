@@ -87,9 +87,7 @@ pub fn document_dates(doc: &lopdf::Document) -> Vec<OffsetDateTime> {
             other => Some(other.clone()),
         }
     };
-    if let Some(lopdf::Object::Dictionary(info)) =
-        doc.trailer.get(b"Info").ok().and_then(resolve)
-    {
+    if let Some(lopdf::Object::Dictionary(info)) = doc.trailer.get(b"Info").ok().and_then(resolve) {
         for key in [&b"CreationDate"[..], b"ModDate"] {
             if let Some(lopdf::Object::String(bytes, _)) = info.get(key).ok().and_then(resolve) {
                 if let Some(t) = parse_pdf_date(&decode_text(&bytes)) {
@@ -122,7 +120,12 @@ fn decode_text(bytes: &[u8]) -> String {
             .get(2..)
             .unwrap_or(&[])
             .chunks_exact(2)
-            .map(|c| u16::from_be_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)]))
+            .map(|c| {
+                u16::from_be_bytes([
+                    c.first().copied().unwrap_or(0),
+                    c.get(1).copied().unwrap_or(0),
+                ])
+            })
             .collect();
         String::from_utf16_lossy(&units)
     } else {
@@ -215,7 +218,7 @@ pub fn parse_pdf_date(s: &str) -> Option<OffsetDateTime> {
     let s = s.trim().trim_end_matches('\0');
     let s = s.strip_prefix("D:").unwrap_or(s);
     let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
-    if digits.len() < 4 || digits.len() > 14 || digits.len() % 2 != 0 {
+    if digits.len() < 4 || digits.len() > 14 || !digits.len().is_multiple_of(2) {
         return None;
     }
     let part = |a: usize, b: usize, d: u32| -> Option<u32> {
@@ -297,14 +300,25 @@ mod tests {
     fn the_rule() {
         let now = datetime!(2026-11-28 0:00 UTC);
         let doc = [datetime!(2026-01-10 0:00 UTC)];
-        let ts = judge(Some(datetime!(2026-01-11 0:00 UTC)), Some(datetime!(2020-01-01 0:00 UTC)), &doc, now);
-        assert_eq!((ts.source, ts.at), ("timestamp", datetime!(2026-01-11 0:00 UTC)));
+        let ts = judge(
+            Some(datetime!(2026-01-11 0:00 UTC)),
+            Some(datetime!(2020-01-01 0:00 UTC)),
+            &doc,
+            now,
+        );
+        assert_eq!(
+            (ts.source, ts.at),
+            ("timestamp", datetime!(2026-01-11 0:00 UTC))
+        );
         let back = judge(None, Some(datetime!(2020-01-01 0:00 UTC)), &doc, now);
         assert_eq!((back.source, back.at), ("document_date", doc[0]));
         assert_eq!(back.reasons[0].code, Code::SigningTimeContradicted);
         // Within a day (time zones) the claim stands.
         let close = judge(None, Some(datetime!(2026-01-09 12:00 UTC)), &doc, now);
-        assert_eq!((close.source, close.at), ("claimed", datetime!(2026-01-09 12:00 UTC)));
+        assert_eq!(
+            (close.source, close.at),
+            ("claimed", datetime!(2026-01-09 12:00 UTC))
+        );
         assert_eq!(close.reasons[0].code, Code::SigningTimeClaimed);
         assert_eq!(judge(None, None, &[], now).at, now);
     }

@@ -150,12 +150,13 @@ impl TrustStore {
         let file: IssuersFile = toml::from_str(text).map_err(|e| parse_err(e.to_string()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         for entry in file.issuer {
-            let pin = match &entry.spki_sha256 {
-                Some(h) => Some(parse_pin(h).ok_or_else(|| {
-                    parse_err(format!("spki_sha256 {h:?} is not 64 hex digits"))
-                })?),
-                None => None,
-            };
+            let pin =
+                match &entry.spki_sha256 {
+                    Some(h) => Some(parse_pin(h).ok_or_else(|| {
+                        parse_err(format!("spki_sha256 {h:?} is not 64 hex digits"))
+                    })?),
+                    None => None,
+                };
             match &entry.certificate {
                 Some(rel) => {
                     let cert_path = base.join(rel);
@@ -324,7 +325,11 @@ fn issuer_from_pdf(bytes: &[u8]) -> Option<Vec<u8>> {
         let Ok(sd) = crate::signature::cms::parse(contents) else {
             continue;
         };
-        let bag: Vec<Cert> = sd.certificates.iter().filter_map(|d| Cert::parse(d)).collect();
+        let bag: Vec<Cert> = sd
+            .certificates
+            .iter()
+            .filter_map(|d| Cert::parse(d))
+            .collect();
         let Some(si) = sd.signers.first() else {
             continue;
         };

@@ -255,9 +255,7 @@ pub fn oid_of(t: &Tlv) -> Result<String, TlvError> {
 /// An AlgorithmIdentifier: its OID and its parameters' encoding (absent or
 /// NULL parameters give `None`).
 pub fn algorithm(t: &Tlv<'_>) -> Result<(String, Option<Vec<u8>>), TlvError> {
-    let kids = t
-        .expect(SEQUENCE, "algorithm identifier")?
-        .children()?;
+    let kids = t.expect(SEQUENCE, "algorithm identifier")?.children()?;
     let oid = oid_of(kids.first().ok_or(TlvError::Unexpected("algorithm"))?)?;
     let params = kids
         .get(1)
@@ -375,7 +373,10 @@ mod tests {
 
     #[test]
     fn reads_definite_and_indefinite() {
-        let der = encode(SEQUENCE, &[&encode(INTEGER, &[5])[..], &encode(NULL, &[])].concat());
+        let der = encode(
+            SEQUENCE,
+            &[&encode(INTEGER, &[5])[..], &encode(NULL, &[])].concat(),
+        );
         let (t, rest) = read(&der).unwrap();
         assert!(rest.is_empty());
         assert_eq!(t.children().unwrap().len(), 2);
