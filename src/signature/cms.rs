@@ -627,3 +627,6 @@ pub(crate) fn check_signers(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

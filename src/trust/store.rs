@@ -393,3 +393,95 @@ pub fn list_default() -> Result<(Option<PathBuf>, TrustStore), TrustError> {
     }
     Ok((dir, store))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert(cn: &str) -> (Vec<u8>, String) {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(rcgen::DnType::CommonName, cn);
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let c = p.self_signed(&key).unwrap();
+        (c.der().to_vec(), c.pem())
+    }
+
+    #[test]
+    fn loads_pem_der_folders_and_issuer_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a_der, a_pem) = cert("A");
+        let (b_der, b_pem) = cert("B");
+        let (c_der, _) = cert("C");
+        let (d_der, d_pem) = cert("D");
+        std::fs::write(dir.path().join("two.pem"), format!("{a_pem}{b_pem}")).unwrap();
+        std::fs::write(dir.path().join("c.der"), &c_der).unwrap();
+        std::fs::write(dir.path().join("ignored.txt"), "not a cert").unwrap();
+        let store = TrustStore::load(&[dir.path().to_path_buf()], false).unwrap();
+        assert_eq!(store.issuers.len(), 3);
+        let names: Vec<&str> = store.issuers.iter().map(|i| i.name.as_str()).collect();
+        assert!(names.contains(&"A") && names.contains(&"B") && names.contains(&"C"));
+        let a = Cert::parse(&a_der).unwrap();
+        assert!(store.find_spki(&a.spki_sha256).is_some());
+
+        // Issuers TOML: a certificate with a name, and a bare key pin.
+        let toml_dir = tempfile::tempdir().unwrap();
+        std::fs::write(toml_dir.path().join("d.pem"), &d_pem).unwrap();
+        let b = Cert::parse(&b_der).unwrap();
+        let toml = format!(
+            "[[issuer]]\nname = \"人事考试中心\"\ncertificate = \"d.pem\"\nnote = \"from the desk\"\n\n[[issuer]]\nname = \"B pinned\"\nspki_sha256 = \"{}\"\n",
+            hex::encode(b.spki_sha256)
+        );
+        let toml_path = toml_dir.path().join("issuers.toml");
+        std::fs::write(&toml_path, toml).unwrap();
+        let store = TrustStore::load(std::slice::from_ref(&toml_path), false).unwrap();
+        assert_eq!(store.issuers.len(), 2);
+        let d = Cert::parse(&d_der).unwrap();
+        let known = store.find_spki(&d.spki_sha256).unwrap();
+        assert_eq!(known.name, "人事考试中心");
+        assert_eq!(known.note.as_deref(), Some("from the desk"));
+        assert!(store
+            .find_spki(&b.spki_sha256)
+            .unwrap()
+            .certificate
+            .is_none());
+
+        // A pin that does not match its certificate is refused.
+        std::fs::write(
+            &toml_path,
+            format!(
+                "[[issuer]]\nname = \"x\"\ncertificate = \"d.pem\"\nspki_sha256 = \"{}\"\n",
+                hex::encode(b.spki_sha256)
+            ),
+        )
+        .unwrap();
+        assert!(TrustStore::load(std::slice::from_ref(&toml_path), false).is_err());
+        std::fs::write(
+            &toml_path,
+            "[[issuer]]\nname = \"x\"\nspki_sha256 = \"12\"\n",
+        )
+        .unwrap();
+        assert!(TrustStore::load(&[toml_path], false).is_err());
+        // A file with no certificate is an error, not an empty store.
+        let junk = dir.path().join("ignored.txt");
+        assert!(TrustStore::load(&[junk], false).is_err());
+        assert!(TrustStore::load(&[dir.path().join("missing.pem")], false).is_err());
+    }
+
+    #[test]
+    fn pins_a_certificate_file_and_reads_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let (der, pem) = cert("Issuer");
+        let src = dir.path().join("issuer.crt");
+        std::fs::write(&src, pem).unwrap();
+        let store_dir = dir.path().join("store");
+        let pinned = pin_into(&src, &store_dir).unwrap();
+        assert_eq!(pinned.name, "Issuer");
+        let store = TrustStore::load(&[store_dir], false).unwrap();
+        assert_eq!(store.issuers.len(), 1);
+        assert_eq!(
+            store.issuers[0].certificate.as_deref(),
+            Some(der.as_slice())
+        );
+    }
+}
