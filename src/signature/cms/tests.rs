@@ -142,7 +142,7 @@ fn sign(party: &Party, alg: &'static SignatureAlgorithm, msg: &[u8]) -> Vec<u8> 
     kp.sign(&rng, msg).unwrap().as_ref().to_vec()
 }
 
-type UnsignedFn = dyn Fn(&[u8]) -> Vec<u8>;
+type UnsignedFn<'a> = dyn Fn(&[u8]) -> Vec<u8> + 'a;
 
 /// What to put in (or break in) a hand-made SignedData.
 struct Build<'a> {
@@ -160,7 +160,7 @@ struct Build<'a> {
     /// Encapsulated content type (the content is then `content`).
     econtent_type: Option<&'a str>,
     /// Makes the unsigned attributes from the signature value.
-    unsigned: Option<&'a UnsignedFn>,
+    unsigned: Option<&'a UnsignedFn<'a>>,
 }
 
 impl<'a> Build<'a> {
