@@ -142,3 +142,46 @@ fn trust_add_pins_the_issuer_of_a_genuine_file() {
     let impostor = verify_file(&corpus().join("untrusted-impostor-ca.pdf"), &options);
     assert_eq!(impostor.verdict.as_str(), "untrusted");
 }
+
+/// Mutated signature containers never panic the CMS path: every byte of a
+/// real /Contents flipped, truncated at every length, lengths inflated.
+#[test]
+fn mutated_cms_never_panics() {
+    use certcheck::signature::{cms, CheckContext};
+    let pdf = std::fs::read(corpus().join("authentic-signature-timestamp.pdf")).expect("pdf");
+    let file = certcheck::pdf::PdfFile::parse(&pdf, None).expect("parses");
+    let der = certcheck::signature::locate::find_signatures(&file)
+        .into_iter()
+        .find_map(|f| f.contents)
+        .expect("a signature value");
+    let store = options().trust;
+    let ctx = CheckContext {
+        trust: &store,
+        document_dates: Vec::new(),
+        claimed_m: None,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let content: &[&[u8]] = &[b"bytes"];
+    let real_len = der.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+    let mut checked = 0;
+    for i in (0..real_len).step_by(7) {
+        for flip in [0x01u8, 0x80, 0xff] {
+            let mut m = der.clone();
+            m[i] ^= flip;
+            let _ = cms::check(&m, content, &ctx);
+            checked += 1;
+        }
+    }
+    for cut in (0..real_len).step_by(13) {
+        let v = cms::check(&der[..cut], content, &ctx);
+        assert_ne!(v.signature_ok, Some(true));
+    }
+    for i in (0..real_len.min(400)).step_by(3) {
+        let mut m = der.clone();
+        m[i] = 0x84;
+        let _ = cms::check(&m, content, &ctx);
+        m[i] = 0x80;
+        let _ = cms::check(&m, content, &ctx);
+    }
+    assert!(checked > 1000);
+}

@@ -249,8 +249,8 @@ pub fn verify_with_key(
         "1.2.840.113549.1.1.11" => Family::RsaPkcs1(Some(D::Sha256)),
         "1.2.840.113549.1.1.12" => Family::RsaPkcs1(Some(D::Sha384)),
         "1.2.840.113549.1.1.13" => Family::RsaPkcs1(Some(D::Sha512)),
-        OID_RSA_PSS => match pss_hash(sig_params) {
-            Ok(d) => Family::RsaPss(d),
+        OID_RSA_PSS => match pss_params(sig_params) {
+            Ok(p) => Family::RsaPss(p),
             Err(e) => return Verification::fail(Some("rsa-pss".into()), None, e),
         },
         OID_EC_PUBLIC_KEY if key.kind == KeyKind::Sm2 => Family::Sm2(digest_hint),
@@ -276,7 +276,7 @@ pub fn verify_with_key(
 
 enum Family {
     RsaPkcs1(Option<DigestAlgorithm>),
-    RsaPss(DigestAlgorithm),
+    RsaPss(PssParams),
     Ecdsa(Option<DigestAlgorithm>),
     Ed25519,
     Sm2(Option<DigestAlgorithm>),
@@ -297,7 +297,7 @@ impl Family {
         };
         let rsa_digest = match *self {
             Family::RsaPkcs1(d) => Some(d),
-            Family::RsaPss(d) => Some(Some(d)),
+            Family::RsaPss(p) => Some(Some(p.hash)),
             _ => None,
         };
         if let Some(d) = rsa_digest {
@@ -333,24 +333,36 @@ impl Family {
                 };
                 ring_verify(alg, name, d, &key.key, message, signature)
             }
-            Family::RsaPss(d) => {
+            Family::RsaPss(p) => {
+                let d = p.hash;
                 let name = format!("rsa-pss-{}", d.name());
                 if let Some(e) = rsa_forbidden(key, d) {
                     return Verification::fail(Some(name), Some(d), e);
                 }
-                let alg: &dyn rs::VerificationAlgorithm = match d {
-                    D::Sha256 => &rs::RSA_PSS_2048_8192_SHA256,
-                    D::Sha384 => &rs::RSA_PSS_2048_8192_SHA384,
-                    D::Sha512 => &rs::RSA_PSS_2048_8192_SHA512,
-                    other => {
-                        return unsupported(
-                            Some(name),
-                            Some(d),
-                            format!("RSA-PSS with {}", other.name()),
-                        )
+                let ring_alg: Option<&'static dyn rs::VerificationAlgorithm> =
+                    match (d, p.mgf_hash == d && p.salt == d.digest(&[]).len()) {
+                        (D::Sha256, true) => Some(&rs::RSA_PSS_2048_8192_SHA256),
+                        (D::Sha384, true) => Some(&rs::RSA_PSS_2048_8192_SHA384),
+                        (D::Sha512, true) => Some(&rs::RSA_PSS_2048_8192_SHA512),
+                        _ => None,
+                    };
+                match ring_alg {
+                    Some(alg) => ring_verify(alg, name, d, &key.key, message, signature),
+                    None => {
+                        // Salt lengths and MGF hashes ring does not take
+                        // (OpenSSL's "max" salt, for one).
+                        let ok = pss::verify(&key.key, &p, message, signature);
+                        Verification {
+                            name: Some(name),
+                            digest: Some(d),
+                            result: if ok {
+                                Ok(())
+                            } else {
+                                Err(AlgorithmError::Mismatch)
+                            },
+                        }
                     }
-                };
-                ring_verify(alg, name, d, &key.key, message, signature)
+                }
             }
             Family::Ecdsa(d) => {
                 let Some(d) = d else {
@@ -486,34 +498,50 @@ fn ring_verify(
     }
 }
 
-/// The hash of RSASSA-PSS parameters, where ring can verify them: MGF1
-/// with the same hash and a salt as long as the hash.
-fn pss_hash(params: Option<&[u8]>) -> Result<DigestAlgorithm, AlgorithmError> {
+/// RSASSA-PSS parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PssParams {
+    pub hash: DigestAlgorithm,
+    pub mgf_hash: DigestAlgorithm,
+    pub salt: usize,
+}
+
+/// Reads RSASSA-PSS-params (RFC 4055), defaults included.
+fn pss_params(params: Option<&[u8]>) -> Result<PssParams, AlgorithmError> {
     let unsupported = |m: &str| AlgorithmError::Unsupported(format!("RSA-PSS {m}"));
-    let params = params.ok_or_else(|| unsupported("without parameters (SHA-1)"))?;
+    let mut p = PssParams {
+        hash: DigestAlgorithm::Sha1,
+        mgf_hash: DigestAlgorithm::Sha1,
+        salt: 20,
+    };
+    let Some(params) = params else {
+        return Ok(p);
+    };
     let (seq, _) = tlv::read(params).map_err(|_| unsupported("parameters do not parse"))?;
-    let mut hash = DigestAlgorithm::Sha1;
-    let mut mgf_hash = DigestAlgorithm::Sha1;
-    let mut salt = 20u64;
     for field in seq.children().map_err(|_| unsupported("parameters"))? {
         let inner: Option<Tlv> = field.children().ok().and_then(|k| k.into_iter().next());
         let inner = inner.ok_or_else(|| unsupported("parameters"))?;
         match field.context() {
             Some(0) => {
                 let (oid, _) = tlv::algorithm(&inner).map_err(|_| unsupported("hash"))?;
-                hash = DigestAlgorithm::from_oid(&oid).ok_or_else(|| unsupported(&oid))?;
+                p.hash = DigestAlgorithm::from_oid(&oid).ok_or_else(|| unsupported(&oid))?;
             }
             Some(1) => {
-                let (oid, p) = tlv::algorithm(&inner).map_err(|_| unsupported("mask"))?;
+                let (oid, mp) = tlv::algorithm(&inner).map_err(|_| unsupported("mask"))?;
                 if oid != "1.2.840.113549.1.1.8" {
                     return Err(unsupported(&format!("mask generation {oid}")));
                 }
-                let p = p.ok_or_else(|| unsupported("MGF1 without a hash"))?;
-                let (h, _) = tlv::read(&p).map_err(|_| unsupported("MGF1"))?;
+                let mp = mp.ok_or_else(|| unsupported("MGF1 without a hash"))?;
+                let (h, _) = tlv::read(&mp).map_err(|_| unsupported("MGF1"))?;
                 let (oid, _) = tlv::algorithm(&h).map_err(|_| unsupported("MGF1"))?;
-                mgf_hash = DigestAlgorithm::from_oid(&oid).ok_or_else(|| unsupported(&oid))?;
+                p.mgf_hash = DigestAlgorithm::from_oid(&oid).ok_or_else(|| unsupported(&oid))?;
             }
-            Some(2) => salt = tlv::small_int(&inner).ok_or_else(|| unsupported("salt"))?,
+            Some(2) => {
+                p.salt = tlv::small_int(&inner)
+                    .and_then(|v| usize::try_from(v).ok())
+                    .filter(|&v| v <= 1024)
+                    .ok_or_else(|| unsupported("salt"))?
+            }
             Some(3) => {
                 if tlv::small_int(&inner) != Some(1) {
                     return Err(unsupported("trailer field"));
@@ -522,15 +550,218 @@ fn pss_hash(params: Option<&[u8]>) -> Result<DigestAlgorithm, AlgorithmError> {
             _ => return Err(unsupported("parameters")),
         }
     }
-    let hash_len = hash.digest(&[]).len() as u64;
-    if mgf_hash != hash || salt != hash_len {
-        return Err(unsupported(&format!(
-            "with MGF1-{} and a {salt}-byte salt",
-            mgf_hash.name()
-        )));
+    match p.hash {
+        DigestAlgorithm::Md5 => Err(AlgorithmError::Forbidden("MD5".into())),
+        DigestAlgorithm::Sm3 => Err(unsupported("with SM3")),
+        _ => Ok(p),
     }
-    match hash {
-        DigestAlgorithm::Sha256 | DigestAlgorithm::Sha384 | DigestAlgorithm::Sha512 => Ok(hash),
-        other => Err(unsupported(&format!("with {}", other.name()))),
+}
+
+/// EMSA-PSS verification (RFC 8017, 9.1.2) for the parameters ring does
+/// not cover.
+mod pss {
+    use num_bigint::BigUint;
+
+    use super::{tlv, DigestAlgorithm, PssParams};
+
+    fn mgf1(hash: DigestAlgorithm, seed: &[u8], len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len + 64);
+        let mut counter: u32 = 0;
+        while out.len() < len {
+            out.extend(hash.digest(&[seed, &counter.to_be_bytes()]));
+            counter = counter.wrapping_add(1);
+        }
+        out.truncate(len);
+        out
+    }
+
+    pub(super) fn verify(rsa_key: &[u8], p: &PssParams, message: &[u8], signature: &[u8]) -> bool {
+        let Some((n, e)) = (|| {
+            let (t, _) = tlv::read(rsa_key).ok()?;
+            let k = t.children().ok()?;
+            let n = BigUint::from_bytes_be(tlv::unsigned_bytes(k.first()?.content));
+            let e = BigUint::from_bytes_be(tlv::unsigned_bytes(k.get(1)?.content));
+            Some((n, e))
+        })() else {
+            return false;
+        };
+        let mod_bits = n.bits() as usize;
+        let k = mod_bits.div_ceil(8);
+        if mod_bits < 2048 || signature.len() > k {
+            return false;
+        }
+        let s = BigUint::from_bytes_be(signature);
+        if s >= n {
+            return false;
+        }
+        let m = s.modpow(&e, &n).to_bytes_be();
+        let em_bits = mod_bits - 1;
+        let em_len = em_bits.div_ceil(8);
+        if m.len() > em_len {
+            return false;
+        }
+        let mut em = vec![0u8; em_len - m.len()];
+        em.extend(m);
+        let h_len = p.hash.digest(&[]).len();
+        if em_len < h_len + p.salt + 2 || em.last() != Some(&0xbc) {
+            return false;
+        }
+        let db_len = em_len - h_len - 1;
+        let (Some(masked_db), Some(h)) = (em.get(..db_len), em.get(db_len..db_len + h_len)) else {
+            return false;
+        };
+        let unused = 8 * em_len - em_bits;
+        let top_mask = 0xffu8.checked_shr(unused as u32).unwrap_or(0);
+        if masked_db.first().is_some_and(|b| b & !top_mask != 0) {
+            return false;
+        }
+        let mut db: Vec<u8> = masked_db
+            .iter()
+            .zip(mgf1(p.mgf_hash, h, db_len))
+            .map(|(a, b)| a ^ b)
+            .collect();
+        if let Some(first) = db.first_mut() {
+            *first &= top_mask;
+        }
+        let ps_len = db_len - p.salt - 1;
+        if db.get(..ps_len).is_none_or(|ps| ps.iter().any(|&b| b != 0))
+            || db.get(ps_len) != Some(&1)
+        {
+            return false;
+        }
+        let salt = db.get(ps_len + 1..).unwrap_or(&[]);
+        let m_hash = p.hash.digest(&[message]);
+        let h2 = p.hash.digest(&[&[0u8; 8], &m_hash, salt]);
+        h2 == h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tlv::encode;
+
+    const SPKI: &[u8] = include_bytes!("../../tests/data/crypto/rsa2048.spki.der");
+    const MSG: &[u8] = include_bytes!("../../tests/data/crypto/message.bin");
+    const PKCS1_SHA256: &[u8] = include_bytes!("../../tests/data/crypto/rsa-pkcs1-sha256.sig");
+    const PKCS1_SHA1: &[u8] = include_bytes!("../../tests/data/crypto/rsa-pkcs1-sha1.sig");
+    const PSS_32: &[u8] = include_bytes!("../../tests/data/crypto/rsa-pss-sha256-salt32.sig");
+    const PSS_MAX: &[u8] = include_bytes!("../../tests/data/crypto/rsa-pss-sha256-saltmax.sig");
+
+    const SHA256_ALG: &[u8] = &[
+        0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+    ];
+    const MGF1_OID: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08,
+    ];
+
+    fn pss_params_der(salt: u8) -> Vec<u8> {
+        let salt_int = if salt >= 0x80 {
+            vec![0, salt]
+        } else {
+            vec![salt]
+        };
+        let mgf = encode(tlv::SEQUENCE, &[MGF1_OID, SHA256_ALG].concat());
+        encode(
+            tlv::SEQUENCE,
+            &[
+                encode(0xa0, SHA256_ALG),
+                encode(0xa1, &mgf),
+                encode(0xa2, &encode(tlv::INTEGER, &salt_int)),
+            ]
+            .concat(),
+        )
+    }
+
+    #[test]
+    fn rsa_pkcs1() {
+        let v = verify("1.2.840.113549.1.1.11", None, None, SPKI, MSG, PKCS1_SHA256);
+        assert_eq!(v.result, Ok(()));
+        assert_eq!(v.name.as_deref(), Some("rsa-pkcs1-sha256"));
+        assert!(v.warnings("x").is_empty());
+        // rsaEncryption takes the digest from the CMS digestAlgorithm.
+        let v = verify(
+            OID_RSA,
+            None,
+            Some(DigestAlgorithm::Sha256),
+            SPKI,
+            MSG,
+            PKCS1_SHA256,
+        );
+        assert_eq!(v.result, Ok(()));
+        let v = verify(
+            OID_RSA,
+            None,
+            Some(DigestAlgorithm::Sha256),
+            SPKI,
+            b"other",
+            PKCS1_SHA256,
+        );
+        assert_eq!(v.result, Err(AlgorithmError::Mismatch));
+        // SHA-1 verifies, with a warning.
+        let v = verify("1.2.840.113549.1.1.5", None, None, SPKI, MSG, PKCS1_SHA1);
+        assert_eq!(v.result, Ok(()));
+        assert_eq!(v.warnings("x")[0].code, Code::WeakAlgorithm);
+        assert!(matches!(
+            parse_spki(SPKI).unwrap().kind,
+            KeyKind::Rsa { bits: 2048 }
+        ));
+    }
+
+    #[test]
+    fn rsa_pss_with_digest_and_maximal_salts() {
+        let p32 = pss_params_der(32);
+        let v = verify(OID_RSA_PSS, Some(&p32), None, SPKI, MSG, PSS_32);
+        assert_eq!(v.result, Ok(()));
+        assert_eq!(v.name.as_deref(), Some("rsa-pss-sha256"));
+        let pmax = pss_params_der(222);
+        let v = verify(OID_RSA_PSS, Some(&pmax), None, SPKI, MSG, PSS_MAX);
+        assert_eq!(v.result, Ok(()));
+        // The salt length is part of what was signed.
+        let v = verify(OID_RSA_PSS, Some(&p32), None, SPKI, MSG, PSS_MAX);
+        assert_eq!(v.result, Err(AlgorithmError::Mismatch));
+        let v = verify(OID_RSA_PSS, Some(&pmax), None, SPKI, b"other", PSS_MAX);
+        assert_eq!(v.result, Err(AlgorithmError::Mismatch));
+        let mut bad = PSS_MAX.to_vec();
+        bad[100] ^= 1;
+        let v = verify(OID_RSA_PSS, Some(&pmax), None, SPKI, MSG, &bad);
+        assert_eq!(v.result, Err(AlgorithmError::Mismatch));
+        // PKCS#1 v1.5 signature presented as PSS.
+        let v = verify(OID_RSA_PSS, Some(&p32), None, SPKI, MSG, PKCS1_SHA256);
+        assert!(v.result.is_err());
+    }
+
+    #[test]
+    fn key_and_algorithm_mismatches_fail() {
+        let v = verify("1.2.840.10045.4.3.2", None, None, SPKI, MSG, PKCS1_SHA256);
+        assert!(matches!(v.result, Err(AlgorithmError::BadKey(_))));
+        let v = verify(OID_SM3_WITH_SM2, None, None, SPKI, MSG, PKCS1_SHA256);
+        assert!(v.result.is_err());
+        let v = verify(
+            "1.2.840.113549.1.1.11",
+            None,
+            None,
+            b"\x30\x00",
+            MSG,
+            PKCS1_SHA256,
+        );
+        assert!(matches!(v.result, Err(AlgorithmError::BadKey(_))));
+    }
+
+    #[test]
+    fn digests() {
+        assert_eq!(
+            hex::encode(DigestAlgorithm::Sm3.digest(&[b"a", b"bc"])),
+            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
+        assert_eq!(
+            DigestAlgorithm::Sha256.digest(&[b"ab", b"c"]),
+            DigestAlgorithm::Sha256.digest(&[b"abc"])
+        );
+        assert_eq!(
+            DigestAlgorithm::from_oid("1.2.156.10197.1.401"),
+            Some(DigestAlgorithm::Sm3)
+        );
+        assert!(DigestAlgorithm::Md5.forbidden());
     }
 }
