@@ -113,3 +113,83 @@ pub fn check(
     vc.signing_time_source = Some(judged.source.to_string());
     vc
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trust::TrustStore;
+    use time::macros::datetime;
+
+    const CERT: &[u8] = include_bytes!("../../tests/data/crypto/rsa-sha1-signer.cert.der");
+    const SIG: &[u8] = include_bytes!("../../tests/data/crypto/rsa-sha1-over-message.sig");
+    const MSG: &[u8] = include_bytes!("../../tests/data/crypto/message.bin");
+    const SHORT_CERT: &[u8] = include_bytes!("../../tests/data/crypto/rsa1024.cert.der");
+    const SHORT_SIG: &[u8] =
+        include_bytes!("../../tests/data/crypto/rsa1024-sha256-over-message.sig");
+
+    fn ctx(store: &TrustStore) -> CheckContext<'_> {
+        CheckContext {
+            trust: store,
+            document_dates: Vec::new(),
+            claimed_m: Some(datetime!(2027-01-01 0:00 UTC)),
+            now: datetime!(2027-06-01 0:00 UTC),
+        }
+    }
+
+    #[test]
+    fn raw_pkcs1_in_an_octet_string_with_cert_from_slash_cert() {
+        let mut contents = tlv::encode(tlv::OCTET_STRING, SIG);
+        contents.extend([0u8; 64]);
+        let (a, z) = MSG.split_at(9);
+        let mut store = TrustStore::empty();
+        assert!(store.add_certificate(CERT.to_vec(), Some("pinned".into()), None));
+        let vc = check(&contents, &[CERT.to_vec()], &[a, z], &ctx(&store));
+        assert_eq!(vc.signature_ok, Some(true), "{:?}", vc.reasons);
+        assert_eq!(vc.digest_ok, Some(true));
+        assert_eq!(vc.signature_algorithm.as_deref(), Some("rsa-pkcs1-sha1"));
+        assert_eq!(vc.trusted_issuer.as_deref(), Some("pinned"));
+        assert!(vc.reasons.iter().any(|r| r.code == Code::WeakAlgorithm));
+        assert_eq!(vc.signing_time_source.as_deref(), Some("claimed"));
+
+        // Other bytes: the value does not verify.
+        let vc = check(&contents, &[CERT.to_vec()], &[b"changed"], &ctx(&store));
+        assert_eq!(vc.signature_ok, Some(false));
+        assert!(vc
+            .reasons
+            .iter()
+            .any(|r| r.code == Code::SignatureValueInvalid));
+        // Unknown signer: untrusted.
+        let vc = check(
+            &contents,
+            &[CERT.to_vec()],
+            &[MSG],
+            &ctx(&TrustStore::empty()),
+        );
+        assert!(vc.reasons.iter().any(|r| r.code == Code::NotTrusted));
+        // No /Cert.
+        let vc = check(&contents, &[], &[MSG], &ctx(&store));
+        assert!(vc
+            .reasons
+            .iter()
+            .any(|r| r.code == Code::SignerCertificateMissing));
+        // Not an OCTET STRING.
+        let vc = check(b"\x02\x01\x00", &[CERT.to_vec()], &[MSG], &ctx(&store));
+        assert!(vc.reasons.iter().any(|r| r.code == Code::CmsUnparseable));
+    }
+
+    #[test]
+    fn a_1024_bit_key_is_forbidden() {
+        let contents = tlv::encode(tlv::OCTET_STRING, SHORT_SIG);
+        let mut store = TrustStore::empty();
+        store.add_certificate(SHORT_CERT.to_vec(), None, None);
+        let vc = check(&contents, &[SHORT_CERT.to_vec()], &[MSG], &ctx(&store));
+        assert_ne!(vc.signature_ok, Some(true));
+        assert!(
+            vc.reasons
+                .iter()
+                .any(|r| r.code == Code::AlgorithmForbidden),
+            "{:?}",
+            vc.reasons
+        );
+    }
+}

@@ -759,3 +759,20 @@ fn document_timestamps_cover_the_byte_range() {
     assert_eq!(vc.digest_ok, Some(false));
     assert!(codes(&vc).contains(&Code::DigestMismatch));
 }
+
+#[test]
+fn adbe_pkcs7_sha1_encapsulates_the_documents_sha1() {
+    let alg = &rcgen::PKCS_ECDSA_P256_SHA256;
+    let r = root("Root", alg);
+    let s = seal(&r, alg);
+    let store = store_of(&[&r]);
+    let sha1 = DigestAlgorithm::Sha1.digest(&[DOC]);
+    let mut b = Build::new(&s, alg, &sha1);
+    b.econtent_type = Some(OID_DATA);
+    let vc = check(&b.der(), &[DOC], &ctx(&store));
+    good(&vc);
+    assert!(codes(&vc).contains(&Code::WeakAlgorithm));
+    let vc = check(&b.der(), &[b"other bytes"], &ctx(&store));
+    assert_eq!(vc.digest_ok, Some(false));
+    assert!(codes(&vc).contains(&Code::DigestMismatch));
+}
