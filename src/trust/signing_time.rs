@@ -37,7 +37,7 @@ pub fn judge(
         };
     }
     let latest_doc = document_dates.iter().max().copied();
-    match (claimed, latest_doc) {
+    let mut judged = match (claimed, latest_doc) {
         (Some(c), Some(d)) if c + TOLERANCE < d => JudgedTime {
             at: d,
             source: "document_date",
@@ -74,7 +74,20 @@ pub fn judge(
                 "no signing time is given; the certificate was judged at the time of the check",
             )],
         },
+    };
+    // Nothing was signed after the check: a future date is not believed.
+    if judged.at > now + TOLERANCE {
+        judged.reasons.push(Reason::detail(
+            Code::SigningTimeContradicted,
+            format!(
+                "{} is in the future; the certificate was judged at the time of the check",
+                super::chain::rfc3339(judged.at)
+            ),
+        ));
+        judged.at = now;
+        judged.source = "none";
     }
+    judged
 }
 
 /// Dates the document itself carries: Info /CreationDate and /ModDate, XMP
@@ -321,5 +334,11 @@ mod tests {
         );
         assert_eq!(close.reasons[0].code, Code::SigningTimeClaimed);
         assert_eq!(judge(None, None, &[], now).at, now);
+        let future = judge(None, Some(datetime!(2030-01-01 0:00 UTC)), &[], now);
+        assert_eq!(future.at, now);
+        assert!(future
+            .reasons
+            .iter()
+            .any(|r| r.code == Code::SigningTimeContradicted));
     }
 }
