@@ -264,6 +264,31 @@ impl<'a> Search<'a> {
     fn find(&mut self, path: &mut Vec<&'a Cert>) -> Option<String> {
         let last = *path.last()?;
         if let Some(known) = self.store.find_spki(&last.spki_sha256) {
+            // A known intermediate issued by a known root: report the root,
+            // and hold the intermediate to the root's signature too.
+            if last.subject_raw != last.issuer_raw && path.len() < MAX_PATH {
+                for cand in self.candidates {
+                    if self.store.find_spki(&cand.spki_sha256).is_none()
+                        || path.iter().any(|p| p.spki_sha256 == cand.spki_sha256)
+                        || !last.may_be_issued_by(cand)
+                        || self.budget == 0
+                    {
+                        continue;
+                    }
+                    self.budget -= 1;
+                    let v = last.verify_issued_by(cand);
+                    if v.result.is_ok() {
+                        path.push(cand);
+                        if let Some(name) = self.find(path) {
+                            if v.digest == Some(DigestAlgorithm::Sha1) {
+                                self.weak = true;
+                            }
+                            return Some(name);
+                        }
+                        path.pop();
+                    }
+                }
+            }
             return Some(known.name.clone());
         }
         if path.len() >= MAX_PATH {

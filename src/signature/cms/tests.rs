@@ -776,3 +776,32 @@ fn adbe_pkcs7_sha1_encapsulates_the_documents_sha1() {
     assert_eq!(vc.digest_ok, Some(false));
     assert!(codes(&vc).contains(&Code::DigestMismatch));
 }
+
+#[test]
+fn a_known_intermediate_under_a_known_root_reports_the_root() {
+    let alg = &rcgen::PKCS_ECDSA_P256_SHA256;
+    let r = root("测试根CA", alg);
+    let mid = issue(
+        &r,
+        params(
+            "测试中级CA",
+            true,
+            datetime!(2024-01-01 0:00 UTC),
+            datetime!(2040-01-01 0:00 UTC),
+        ),
+        alg,
+    );
+    let s = seal(&mid, alg);
+    // Only the seal certificate is embedded; the store completes the chain.
+    let b = Build::new(&s, alg, DOC);
+    let vc = check(&b.der(), &[DOC], &ctx(&store_of(&[&mid, &r])));
+    good(&vc);
+    assert_eq!(vc.trusted_issuer.as_deref(), Some("测试根CA"));
+    // The intermediate alone is a known issuer too.
+    let vc = check(&b.der(), &[DOC], &ctx(&store_of(&[&mid])));
+    good(&vc);
+    assert_eq!(vc.trusted_issuer.as_deref(), Some("测试中级CA"));
+    // Without it, the root cannot be reached.
+    let vc = check(&b.der(), &[DOC], &ctx(&store_of(&[&r])));
+    assert!(codes(&vc).contains(&Code::NotTrusted));
+}
