@@ -265,8 +265,19 @@ pub fn find_signer<'c>(sid: &SignerId, certs: &'c [Cert]) -> Option<&'c Cert> {
         SignerId::IssuerSerial { issuer, serial } => {
             &c.serial == serial && (&c.issuer_raw == issuer || same_name(issuer, &c.issuer))
         }
-        SignerId::SubjectKeyId(k) => c.ski.as_ref() == Some(k),
+        SignerId::SubjectKeyId(k) => match &c.ski {
+            Some(ski) => ski == k,
+            // RFC 5280's first method, for certificates without the extension.
+            None => key_id_of(&c.spki).as_deref() == Some(k.as_slice()),
+        },
     })
+}
+
+/// SHA-1 of the subjectPublicKey bits.
+fn key_id_of(spki: &[u8]) -> Option<Vec<u8>> {
+    let (t, _) = tlv::read(spki).ok()?;
+    let bits = t.children().ok()?.into_iter().nth(1)?;
+    Some(DigestAlgorithm::Sha1.digest(&[bits.content.get(1..)?]))
 }
 
 /// Names compared as text where their encodings differ (PrintableString

@@ -159,6 +159,8 @@ struct Build<'a> {
     flip_signature: bool,
     /// Encapsulated content type (the content is then `content`).
     econtent_type: Option<&'a str>,
+    /// Name the signer by subject key identifier instead of issuer+serial.
+    sid_ski: bool,
     /// Makes the unsigned attributes from the signature value.
     unsigned: Option<&'a UnsignedFn<'a>>,
 }
@@ -191,6 +193,7 @@ impl<'a> Build<'a> {
             flip_signature: false,
             econtent_type: None,
             unsigned: None,
+            sid_ski: false,
         }
     }
 
@@ -241,9 +244,14 @@ impl<'a> Build<'a> {
             .unsigned
             .map(|f| encode(0xa1, &f(&signature)))
             .unwrap_or_default();
+        let sid = if self.sid_ski {
+            encode(0x80, cert.ski.as_deref().unwrap())
+        } else {
+            seq(&[&cert.issuer_raw, &int(&cert.serial)])
+        };
         let signer_info = seq(&[
-            &int(&[1]),
-            &seq(&[&cert.issuer_raw, &int(&cert.serial)]),
+            &int(&[if self.sid_ski { 3 } else { 1 }]),
+            &sid,
             &alg_id(self.digest_oid),
             &attrs_field,
             &alg_id(self.sig_oid),
@@ -804,4 +812,20 @@ fn a_known_intermediate_under_a_known_root_reports_the_root() {
     // Without it, the root cannot be reached.
     let vc = check(&b.der(), &[DOC], &ctx(&store_of(&[&r])));
     assert!(codes(&vc).contains(&Code::NotTrusted));
+}
+
+#[test]
+fn signer_named_by_subject_key_identifier() {
+    let alg = &rcgen::PKCS_ECDSA_P256_SHA256;
+    let r = root("Root", alg);
+    let s = seal(&r, alg);
+    let mut b = Build::new(&s, alg, DOC);
+    b.sid_ski = true;
+    let vc = check(&b.der(), &[DOC], &ctx(&store_of(&[&r])));
+    good(&vc);
+    // Another certificate in the bag does not stand in for it.
+    let other = seal(&r, alg);
+    b.bag = vec![&other.der];
+    let vc = check(&b.der(), &[DOC], &ctx(&store_of(&[&r])));
+    assert!(codes(&vc).contains(&Code::SignerCertificateMissing));
 }
