@@ -67,6 +67,8 @@ pub struct Cert {
     pub basic_constraints: Option<(bool, Option<u32>)>,
     /// Key usage: (digitalSignature, nonRepudiation, keyCertSign).
     pub key_usage: Option<(bool, bool, bool)>,
+    /// Extended key usage, where present: whether it allows timestamping.
+    pub eku_time_stamping: Option<bool>,
     pub has_extensions: bool,
 }
 
@@ -104,6 +106,7 @@ impl Cert {
             aki: None,
             basic_constraints: None,
             key_usage: None,
+            eku_time_stamping: None,
             has_extensions: !x.extensions().is_empty(),
         };
         for ext in x.extensions() {
@@ -114,6 +117,9 @@ impl Cert {
                 }
                 ParsedExtension::BasicConstraints(b) => {
                     cert.basic_constraints = Some((b.ca, b.path_len_constraint))
+                }
+                ParsedExtension::ExtendedKeyUsage(e) => {
+                    cert.eku_time_stamping = Some(e.time_stamping || e.any)
                 }
                 ParsedExtension::KeyUsage(k) => {
                     cert.key_usage = Some((

@@ -749,6 +749,30 @@ fn a_trusted_signature_timestamp_fixes_the_signing_time() {
     let vc = check(&b.der(), &[DOC], &ctx(&store));
     assert!(codes(&vc).contains(&Code::TimestampUntrusted));
     assert_eq!(vc.signing_time_source.as_deref(), Some("claimed"));
+
+    // A known issuer's certificate that is not for timestamping.
+    let mut p = params(
+        "Not a TSA",
+        false,
+        datetime!(2015-01-01 0:00 UTC),
+        datetime!(2040-01-01 0:00 UTC),
+    );
+    p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::CodeSigning];
+    let not_tsa = issue(&r, p, alg);
+    let by_not_tsa = |sig: &[u8]| {
+        seq(&[
+            &oid(OID_TIMESTAMP_TOKEN),
+            &set(&[&token(&not_tsa, sig, "20200601000000Z")]),
+        ])
+    };
+    b.unsigned = Some(&by_not_tsa);
+    let vc = check(&b.der(), &[DOC], &ctx(&store));
+    assert!(
+        codes(&vc).contains(&Code::TimestampInvalid),
+        "{:?}",
+        vc.reasons
+    );
+    assert_eq!(vc.signing_time_source.as_deref(), Some("claimed"));
 }
 
 #[test]
