@@ -105,7 +105,16 @@ impl TrustStore {
                 .collect();
             files.sort();
             for f in files {
-                self.add_file(&f)?;
+                let is_toml = f
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+                match self.add_file(&f) {
+                    // A key or CSR next to the certificates in a folder is
+                    // not an error; a broken issuers file is.
+                    Err(TrustError::Parse { .. }) if !is_toml => continue,
+                    other => other?,
+                }
             }
             return Ok(());
         }
@@ -417,6 +426,11 @@ mod tests {
         std::fs::write(dir.path().join("two.pem"), format!("{a_pem}{b_pem}")).unwrap();
         std::fs::write(dir.path().join("c.der"), &c_der).unwrap();
         std::fs::write(dir.path().join("ignored.txt"), "not a cert").unwrap();
+        std::fs::write(
+            dir.path().join("key.pem"),
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        )
+        .unwrap();
         let store = TrustStore::load(&[dir.path().to_path_buf()], false).unwrap();
         assert_eq!(store.issuers.len(), 3);
         let names: Vec<&str> = store.issuers.iter().map(|i| i.name.as_str()).collect();
