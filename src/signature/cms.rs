@@ -87,7 +87,7 @@ pub struct SignedData<'a> {
 /// Parses a ContentInfo holding SignedData; zero padding after it is
 /// ignored.
 pub fn parse(contents: &[u8]) -> Result<SignedData<'_>, CmsError> {
-    let ci = tlv::read_padded(contents)?.expect(tlv::SEQUENCE, "ContentInfo")?;
+    let ci = tlv::read_padded(contents)?.expect_tag(tlv::SEQUENCE, "ContentInfo")?;
     let kids = ci.children()?;
     let ct = tlv::oid_of(
         kids.first()
@@ -107,7 +107,7 @@ pub fn parse(contents: &[u8]) -> Result<SignedData<'_>, CmsError> {
         .into_iter()
         .next()
         .ok_or(CmsError::Structure("no content"))?
-        .expect(tlv::SEQUENCE, "SignedData")?;
+        .expect_tag(tlv::SEQUENCE, "SignedData")?;
     let mut it = sd.children()?.into_iter().peekable();
     let _version = it
         .next()
@@ -124,7 +124,7 @@ pub fn parse(contents: &[u8]) -> Result<SignedData<'_>, CmsError> {
     let encap = it
         .next()
         .ok_or(CmsError::Structure("no encapContentInfo"))?
-        .expect(tlv::SEQUENCE, "encapContentInfo")?;
+        .expect_tag(tlv::SEQUENCE, "encapContentInfo")?;
     let encap_kids = encap.children()?;
     let econtent_type = tlv::oid_of(
         encap_kids
@@ -182,7 +182,7 @@ pub fn parse(contents: &[u8]) -> Result<SignedData<'_>, CmsError> {
 }
 
 fn parse_signer_info<'a>(si: &Tlv<'a>) -> Result<SignerInfoData<'a>, CmsError> {
-    let si = si.expect(tlv::SEQUENCE, "SignerInfo")?;
+    let si = si.expect_tag(tlv::SEQUENCE, "SignerInfo")?;
     let mut it = si.children()?.into_iter().peekable();
     it.next()
         .filter(|v| v.tag == tlv::INTEGER)
@@ -244,7 +244,7 @@ fn parse_signer_info<'a>(si: &Tlv<'a>) -> Result<SignerInfoData<'a>, CmsError> {
 fn attributes<'a>(set: &Tlv<'a>) -> Result<Vec<Attribute<'a>>, CmsError> {
     let mut out = Vec::new();
     for a in set.children()? {
-        let k = a.expect(tlv::SEQUENCE, "attribute")?.children()?;
+        let k = a.expect_tag(tlv::SEQUENCE, "attribute")?.children()?;
         let oid = tlv::oid_of(k.first().ok_or(CmsError::Structure("attribute"))?)?;
         let values = match k.get(1) {
             Some(v) if v.tag == tlv::SET => v.children()?,

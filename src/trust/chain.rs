@@ -75,7 +75,7 @@ pub struct Cert {
 impl Cert {
     pub fn parse(der: &[u8]) -> Option<Cert> {
         let (outer, _) = tlv::read(der).ok()?;
-        let outer = outer.expect(tlv::SEQUENCE, "certificate").ok()?;
+        let outer = outer.expect_tag(tlv::SEQUENCE, "certificate").ok()?;
         let kids = outer.children().ok()?;
         let tbs = kids.first()?;
         let (sig_oid, sig_params) = tlv::algorithm(kids.get(1)?).ok()?;

@@ -83,7 +83,7 @@ impl<'a> Tlv<'a> {
         out
     }
 
-    pub fn expect(self, tag: u8, what: &'static str) -> Result<Self, TlvError> {
+    pub fn expect_tag(self, tag: u8, what: &'static str) -> Result<Self, TlvError> {
         if self.tag == tag {
             Ok(self)
         } else {
@@ -255,7 +255,7 @@ pub fn oid_of(t: &Tlv) -> Result<String, TlvError> {
 /// An AlgorithmIdentifier: its OID and its parameters' encoding (absent or
 /// NULL parameters give `None`).
 pub fn algorithm(t: &Tlv<'_>) -> Result<(String, Option<Vec<u8>>), TlvError> {
-    let kids = t.expect(SEQUENCE, "algorithm identifier")?.children()?;
+    let kids = t.expect_tag(SEQUENCE, "algorithm identifier")?.children()?;
     let oid = oid_of(kids.first().ok_or(TlvError::Unexpected("algorithm"))?)?;
     let params = kids
         .get(1)
