@@ -853,3 +853,64 @@ fn signer_named_by_subject_key_identifier() {
     let vc = check(&b.der(), &[DOC], &ctx(&store_of(&[&r])));
     assert!(codes(&vc).contains(&Code::SignerCertificateMissing));
 }
+
+#[test]
+fn path_length_and_issuer_validity_are_enforced() {
+    let alg = &rcgen::PKCS_ECDSA_P256_SHA256;
+    let key = KeyPair::generate_for(alg).unwrap();
+    let mut p = params(
+        "Root pathlen 0",
+        true,
+        datetime!(2015-01-01 0:00 UTC),
+        datetime!(2045-01-01 0:00 UTC),
+    );
+    p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    let cert = p.self_signed(&key).unwrap();
+    let r = Party {
+        der: cert.der().to_vec(),
+        key,
+        cert,
+    };
+    let mid = issue(
+        &r,
+        params(
+            "Intermediate",
+            true,
+            datetime!(2015-01-01 0:00 UTC),
+            datetime!(2040-01-01 0:00 UTC),
+        ),
+        alg,
+    );
+    let s = seal(&mid, alg);
+    let mut b = Build::new(&s, alg, DOC);
+    b.bag.push(&mid.der);
+    let vc = check(&b.der(), &[DOC], &ctx(&store_of(&[&r])));
+    assert!(
+        codes(&vc).contains(&Code::ChainCertificateInvalid),
+        "{:?}",
+        vc.reasons
+    );
+
+    // An intermediate that had expired when the seal signed.
+    let r = root("Root", alg);
+    let old_mid = issue(
+        &r,
+        params(
+            "Old intermediate",
+            true,
+            datetime!(2015-01-01 0:00 UTC),
+            datetime!(2025-06-01 0:00 UTC),
+        ),
+        alg,
+    );
+    let s = seal(&old_mid, alg);
+    let mut b = Build::new(&s, alg, DOC);
+    b.bag.push(&old_mid.der);
+    let vc = check(&b.der(), &[DOC], &ctx(&store_of(&[&r])));
+    assert!(
+        codes(&vc).contains(&Code::ChainCertificateInvalid),
+        "{:?}",
+        vc.reasons
+    );
+    assert!(!codes(&vc).contains(&Code::CertificateExpiredAtSigning));
+}
