@@ -126,6 +126,19 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Manage the default store of known issuers.
+    Trust {
+        #[command(subcommand)]
+        action: TrustAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TrustAction {
+    /// Pin the issuer of a known-genuine signed PDF (or a certificate file) into the default store.
+    Add { path: PathBuf },
+    /// List the known issuers in the default store.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -175,6 +188,7 @@ fn main() -> ExitCode {
             ledger,
         } => online_check(&file, &check, format, open, confirm, &ledger),
         Command::Ledger { ledger, command } => ledger_command(ledger, command),
+        Command::Trust { action } => trust_command(action),
     };
     ExitCode::from(status)
 }
@@ -472,5 +486,42 @@ fn ledger_command(path: Option<PathBuf>, command: LedgerCommand) -> u8 {
             eprintln!("certcheck: {e}");
             4
         }
+    }
+}
+
+fn trust_command(action: TrustAction) -> u8 {
+    use certcheck::trust::store;
+    match action {
+        TrustAction::Add { path } => match store::pin_into_default(&path) {
+            Ok(p) => {
+                println!(
+                    "pinned {} (SPKI SHA-256 {}) into {}",
+                    p.name,
+                    p.spki_sha256,
+                    p.file.display()
+                );
+                0
+            }
+            Err(e) => {
+                eprintln!("certcheck: {e}");
+                4
+            }
+        },
+        TrustAction::List => match store::list_default() {
+            Ok((dir, s)) => {
+                if let Some(d) = dir {
+                    println!("# {}", d.display());
+                }
+                for i in &s.issuers {
+                    let note = i.note.as_deref().unwrap_or("");
+                    println!("{}\t{}\t{}", hex::encode(i.spki_sha256), i.name, note);
+                }
+                0
+            }
+            Err(e) => {
+                eprintln!("certcheck: {e}");
+                2
+            }
+        },
     }
 }
