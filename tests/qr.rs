@@ -315,3 +315,74 @@ fn noise_and_blank_pictures_give_nothing() {
     };
     assert!(online::qr::decode_image(&flat).is_empty());
 }
+
+/// `img` turned by `degrees` about its centre (nearest neighbour, white
+/// outside), on a canvas large enough to hold it.
+fn rotated(img: &online::qr::GreyImage, degrees: f64) -> online::qr::GreyImage {
+    let (w, h) = (img.width as f64, img.height as f64);
+    let a = degrees.to_radians();
+    let side = ((w * w + h * h).sqrt().ceil() as usize) + 8;
+    let c = side as f64 / 2.0;
+    let mut pixels = vec![255u8; side * side];
+    for y in 0..side {
+        for x in 0..side {
+            let (dx, dy) = (x as f64 - c, y as f64 - c);
+            let sx = (dx * a.cos() + dy * a.sin() + w / 2.0).floor();
+            let sy = (-dx * a.sin() + dy * a.cos() + h / 2.0).floor();
+            if sx >= 0.0 && sy >= 0.0 && sx < w && sy < h {
+                pixels[y * side + x] = img.pixels[sy as usize * img.width + sx as usize];
+            }
+        }
+    }
+    online::qr::GreyImage {
+        width: side,
+        height: side,
+        pixels,
+    }
+}
+
+/// `img` resampled to `side` pixels with bilinear interpolation (soft
+/// module edges, as a PDF producer's downscaling makes them).
+fn bilinear(img: &online::qr::GreyImage, side: usize) -> online::qr::GreyImage {
+    let mut pixels = Vec::with_capacity(side * side);
+    let f = img.width as f64 / side as f64;
+    for y in 0..side {
+        for x in 0..side {
+            let (fx, fy) = ((x as f64 + 0.5) * f - 0.5, (y as f64 + 0.5) * f - 0.5);
+            let (x0, y0) = (fx.floor().max(0.0) as usize, fy.floor().max(0.0) as usize);
+            let (x1, y1) = ((x0 + 1).min(img.width - 1), (y0 + 1).min(img.height - 1));
+            let (tx, ty) = (
+                (fx - x0 as f64).clamp(0.0, 1.0),
+                (fy - y0 as f64).clamp(0.0, 1.0),
+            );
+            let p = |x: usize, y: usize| img.pixels[y * img.width + x] as f64;
+            let top = p(x0, y0) * (1.0 - tx) + p(x1, y0) * tx;
+            let bottom = p(x0, y1) * (1.0 - tx) + p(x1, y1) * tx;
+            pixels.push((top * (1.0 - ty) + bottom * ty).round() as u8);
+        }
+    }
+    online::qr::GreyImage {
+        width: side,
+        height: side,
+        pixels,
+    }
+}
+
+#[test]
+fn turned_and_resampled_codes_are_read() {
+    let (img, text) = reference_qr();
+    for degrees in [4.0, 30.0, 90.0] {
+        assert_eq!(
+            online::qr::decode_image(&rotated(&img, degrees)),
+            vec![text.clone()],
+            "{degrees}°"
+        );
+    }
+    for side in [120, 150, 173, 260] {
+        assert_eq!(
+            online::qr::decode_image(&bilinear(&img, side)),
+            vec![text.clone()],
+            "{side} px"
+        );
+    }
+}

@@ -100,20 +100,35 @@ pub fn decode_image(image: &GreyImage) -> Vec<String> {
         return Vec::new();
     };
     // rqrr wants a quiet zone and a few pixels per module. A code cropped
-    // tight or drawn at one pixel per module is read once, padded with
-    // white and scaled up; any other is read as it is (the cheap case).
+    // tight or drawn at one pixel per module is read padded with white and
+    // scaled up; any other is read as it is (the cheap, common case).
     let scale = if finders.module_px >= 3 {
         1
     } else {
         (3 / finders.module_px.max(1)).clamp(2, 8)
     };
-    if scale == 1 && !finders.near_edge {
-        return run_rqrr(image);
-    }
     let pad = (finders.module_px * scale * 6).max(16);
-    match image.padded_scaled(pad, scale) {
+    let padded = image.padded_scaled(pad, scale);
+    let first = match (&padded, scale == 1 && !finders.near_edge) {
+        (_, true) | (None, _) => run_rqrr(image),
+        (Some(p), false) => run_rqrr(p),
+    };
+    if !first.is_empty() {
+        return first;
+    }
+    // Finder patterns but no code read: resampling or JPEG softened the
+    // module edges. Cut at one global threshold, then try twice the size.
+    let padded = padded.or_else(|| image.padded_scaled(pad, 1));
+    let Some(padded) = padded else {
+        return Vec::new();
+    };
+    let found = run_rqrr_with(&padded, Some(finders.threshold));
+    if !found.is_empty() {
+        return found;
+    }
+    match padded.padded_scaled(0, 2) {
         Some(bigger) => run_rqrr(&bigger),
-        None => run_rqrr(image),
+        None => Vec::new(),
     }
 }
 
@@ -123,6 +138,8 @@ struct Finders {
     module_px: usize,
     /// Some finder lies within five modules of the picture's edge.
     near_edge: bool,
+    /// Halfway between the picture's dark and light.
+    threshold: u8,
 }
 
 /// Most finder candidates checked per picture, so noise costs a bounded
@@ -175,7 +192,8 @@ fn find_finders(image: &GreyImage) -> Option<Finders> {
             if checks > MAX_FINDER_CHECKS {
                 return None;
             }
-            if column_confirms(&dark, image.height, x, y, size) && rings_confirm(&dark, x, y, size)
+            if column_confirms(&dark, image.height, x, y, size)
+                && (rings_confirm(&dark, x, y, size) || circles_confirm(&dark, x, y, size))
             {
                 centres.push((x, y, size));
             }
@@ -195,7 +213,36 @@ fn find_finders(image: &GreyImage) -> Option<Finders> {
     Some(Finders {
         module_px,
         near_edge,
+        threshold,
     })
+}
+
+/// The same test for a code drawn at an angle: a dark disc of 1.2 modules
+/// at the centre, mostly light at 2.1 modules, mostly dark at 3 modules
+/// (circles cross a turned square's rings, so the bars are lower).
+fn circles_confirm(dark: &dyn Fn(usize, usize) -> bool, x: usize, y: usize, size: usize) -> bool {
+    let module = size as f64 / 7.0;
+    let share = |radius: f64, want_dark: bool| -> f64 {
+        let r = radius * module;
+        if r < 0.5 {
+            return if dark(x, y) == want_dark { 1.0 } else { 0.0 };
+        }
+        let steps = ((2.0 * std::f64::consts::PI * r).ceil() as usize).clamp(8, 256);
+        let mut good = 0usize;
+        for k in 0..steps {
+            let a = 2.0 * std::f64::consts::PI * k as f64 / steps as f64;
+            let px = (x as f64 + r * a.cos()).round();
+            let py = (y as f64 + r * a.sin()).round();
+            if px >= 0.0 && py >= 0.0 && dark(px as usize, py as usize) == want_dark {
+                good += 1;
+            }
+        }
+        good as f64 / steps as f64
+    };
+    share(0.6, true) >= 0.99
+        && share(1.2, true) >= 0.9
+        && share(2.1, false) >= 0.75
+        && share(3.0, true) >= 0.7
 }
 
 /// The square around a finder's centre: a solid dark centre of three
@@ -336,14 +383,29 @@ fn column_confirms(
 }
 
 fn run_rqrr(image: &GreyImage) -> Vec<String> {
+    run_rqrr_with(image, None)
+}
+
+/// rqrr over the picture, with its own adaptive threshold, or cut at one
+/// global `threshold` (which reads soft, resampled or JPEG-blurred module
+/// edges better).
+fn run_rqrr_with(image: &GreyImage, threshold: Option<u8>) -> Vec<String> {
     if image.width < 21 || image.height < 21 {
         return Vec::new();
     }
     catch_unwind(AssertUnwindSafe(|| {
-        let mut prepared =
-            rqrr::PreparedImage::prepare_from_greyscale(image.width, image.height, |x, y| {
-                image.get(x, y)
-            });
+        let mut prepared = match threshold {
+            None => {
+                rqrr::PreparedImage::prepare_from_greyscale(image.width, image.height, |x, y| {
+                    image.get(x, y)
+                })
+            }
+            Some(t) => {
+                rqrr::PreparedImage::prepare_from_bitmap(image.width, image.height, |x, y| {
+                    image.get(x, y) < t
+                })
+            }
+        };
         prepared
             .detect_grids()
             .into_iter()
