@@ -158,6 +158,7 @@ enum LedgerCommand {
 }
 
 fn main() -> ExitCode {
+    quiet_contained_panics();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -191,6 +192,19 @@ fn main() -> ExitCode {
         Command::Trust { action } => trust_command(action),
     };
     ExitCode::from(status)
+}
+
+/// rqrr asserts on some pictures; the QR stage contains those panics and
+/// goes on, so they are not printed to the person at the desk. Any other
+/// panic is printed as usual.
+fn quiet_contained_panics() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info.location().is_some_and(|l| l.file().contains("rqrr")) {
+            return;
+        }
+        default_hook(info);
+    }));
 }
 
 /// What a bare `--ledger` stands for (clap refuses an empty path).
