@@ -1089,6 +1089,38 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn v4_timestamp_field_is_read_and_other_trailers_refused() {
+        let bytes = corpus("authentic-ses-v4.pdf");
+        let (contents, _) = contents_and_pieces(&bytes);
+        let top = outer(&contents).unwrap();
+        let token = [0x30u8, 0x03, 0x02, 0x01, 0x07];
+        let mut inner = top.value.to_vec();
+        let mut bit = vec![0x03, (token.len() + 1) as u8, 0x00];
+        bit.extend(token);
+        inner.extend(der_header(0xa0, bit.len()));
+        inner.extend(&bit);
+        let mut with_ts = der_header(0x30, inner.len());
+        with_ts.extend(&inner);
+        let parsed = parse(&with_ts).unwrap();
+        assert_eq!(parsed.format, Format::SesV4);
+        assert_eq!(parsed.timestamp, Some(&token[..]));
+        // A sixth element, or a trailer that is not [0], is not SES.
+        let mut odd = top.value.to_vec();
+        odd.extend([0x02, 0x01, 0x00]);
+        let mut odd_full = der_header(0x30, odd.len());
+        odd_full.extend(&odd);
+        assert!(parse(&odd_full).is_err());
+        // Non-zero bytes after the structure are refused; zero padding is not.
+        let end = contents.iter().rposition(|&b| b != 0).unwrap() + 1;
+        let mut trailing = contents[..end].to_vec();
+        trailing.push(1);
+        assert!(parse(&trailing).is_err());
+        trailing.pop();
+        trailing.extend([0u8; 10]);
+        assert!(parse(&trailing).is_ok());
+    }
+
+    #[test]
     fn times_parse() {
         let t = |s: &str, g| parse_time(s.as_bytes(), g).map(rfc3339);
         assert_eq!(
