@@ -918,6 +918,26 @@ mod tests {
     }
 
     #[test]
+    fn mutated_and_truncated_objects_never_panic() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/national");
+        let trust = TrustStore::empty();
+        for name in ["seal-v4.esl", "signed-value-v1.dat", "sm2-cms.p7s"] {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            assert!(inspect(&bytes, &trust).unwrap().all_signatures_verified);
+            for cut in (0..bytes.len()).step_by(37) {
+                let _ = inspect(&bytes[..cut], &trust);
+            }
+            for pos in (0..bytes.len()).step_by(41) {
+                for mask in [0x01u8, 0x80] {
+                    let mut m = bytes.clone();
+                    m[pos] ^= mask;
+                    let _ = inspect(&m, &trust);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn picture_is_saved_under_a_safe_name() {
         let bytes = corpus("authentic-ses-v4.pdf");
         let (contents, _) = contents_and_pieces(&bytes);
