@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 
 use crate::report::{Code, Reason, SealInfo};
 use crate::signature::ses::{self, MakerCheck, Seal, SesSignature};
-use crate::signature::{sm2, CheckContext, Format};
+use crate::signature::{CheckContext, Format};
 use crate::trust::{chain, TrustStore};
 
 #[derive(Debug, Error)]
@@ -707,8 +707,8 @@ fn strip_zeros(v: &[u8]) -> &[u8] {
     v.get(n..).unwrap_or(&[])
 }
 
-/// Verifies one CMS signature over `signed`: SM2 through [`sm2::verify_any`],
-/// RSA PKCS#1 v1.5 and ECDSA through ring.
+/// Verifies one CMS signature over `signed` through
+/// [`ses::verify_by_certificate`].
 fn verify_cms_signature(
     cert: &[u8],
     sig_alg: &str,
@@ -716,55 +716,15 @@ fn verify_cms_signature(
     signed: &[u8],
     value: &[u8],
 ) -> (bool, String) {
-    use ring::signature as rs;
-    let Ok((_, parsed)) = x509_parser::parse_x509_certificate(cert) else {
-        return (false, "the signer's certificate does not parse".into());
-    };
-    let spki = parsed.public_key();
-    let key = spki.subject_public_key.data.as_ref();
-    let key_alg = spki.algorithm.algorithm.to_id_string();
-    let curve = spki
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|p| p.as_oid().ok())
-        .map(|o| o.to_id_string());
-    let is_sm2 = sig_alg == ses::OID_SM3_WITH_SM2
-        || sig_alg == ses::OID_SM2_SIGN
-        || curve.as_deref() == Some("1.2.156.10197.1.301");
-    if is_sm2 {
-        return match sm2::verify_any(key, signed, value) {
-            Ok(v) => (true, format!("SM2 verifies ({v})")),
-            Err(e) => (false, e.to_string()),
-        };
-    }
-    let digest = match digest_alg {
-        "2.16.840.1.101.3.4.2.1" => "sha256",
-        "2.16.840.1.101.3.4.2.2" => "sha384",
-        "2.16.840.1.101.3.4.2.3" => "sha512",
-        _ => "",
-    };
-    let algorithm: Option<&dyn rs::VerificationAlgorithm> = match (key_alg.as_str(), digest) {
-        ("1.2.840.113549.1.1.1", "sha256") => Some(&rs::RSA_PKCS1_2048_8192_SHA256),
-        ("1.2.840.113549.1.1.1", "sha384") => Some(&rs::RSA_PKCS1_2048_8192_SHA384),
-        ("1.2.840.113549.1.1.1", "sha512") => Some(&rs::RSA_PKCS1_2048_8192_SHA512),
-        ("1.2.840.10045.2.1", "sha256") if curve.as_deref() == Some("1.2.840.10045.3.1.7") => {
-            Some(&rs::ECDSA_P256_SHA256_ASN1)
-        }
-        ("1.2.840.10045.2.1", "sha384") if curve.as_deref() == Some("1.3.132.0.34") => {
-            Some(&rs::ECDSA_P384_SHA384_ASN1)
-        }
-        _ => None,
-    };
-    match algorithm {
-        None => (
+    let Some(alg) = ses::SigAlg::from_oid(sig_alg, ses::DigestName::from_oid(digest_alg)) else {
+        return (
             false,
             format!("algorithm {sig_alg} with digest {digest_alg} is not checked here"),
-        ),
-        Some(a) => match rs::UnparsedPublicKey::new(a, key).verify(signed, value) {
-            Ok(()) => (true, format!("verifies ({sig_alg}, {digest})")),
-            Err(_) => (false, "the signature does not verify".into()),
-        },
+        );
+    };
+    match ses::verify_by_certificate(cert, alg, signed, value) {
+        Ok(v) => (true, format!("verifies ({v})")),
+        Err(e) => (false, e),
     }
 }
 
@@ -896,7 +856,7 @@ mod tests {
         assert_eq!(r.object, "cms");
         assert_eq!(r.signatures.len(), 1);
         assert!(r.all_signatures_verified, "{r:#?}");
-        assert!(r.signatures[0].detail.contains("SM2 verifies"));
+        assert!(r.signatures[0].detail.contains("SM2, DER SEQUENCE{r,s}"));
         // Flip a bit of the signature value (its last byte).
         let mut bad = contents[..end].to_vec();
         let last = bad.len() - 1;
@@ -913,6 +873,13 @@ mod tests {
         let r = inspect(&contents[..end], &TrustStore::empty()).unwrap();
         assert_eq!(r.object, "cms");
         assert!(r.all_signatures_verified, "{r:#?}");
+        assert!(r.signatures[0].detail.contains("rsa-pkcs1-sha256"));
+        let bytes = corpus("authentic-ecdsa-p256.pdf");
+        let (contents, _) = contents_and_pieces(&bytes);
+        let end = contents.iter().rposition(|&b| b != 0).unwrap() + 1;
+        let r = inspect(&contents[..end], &TrustStore::empty()).unwrap();
+        assert!(r.all_signatures_verified, "{r:#?}");
+        assert!(r.signatures[0].detail.contains("ecdsa-sha256"));
         assert!(inspect(b"%PDF-1.7", &TrustStore::empty()).is_err());
         assert!(inspect(&[], &TrustStore::empty()).is_err());
     }

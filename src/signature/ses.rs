@@ -536,8 +536,146 @@ pub fn structure_name(format: Format) -> &'static str {
     }
 }
 
-fn is_sm2_alg(oid: &str) -> bool {
-    oid == OID_SM3_WITH_SM2 || oid == OID_SM2_SIGN
+/// A digest an SES or CMS signature algorithm names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestName {
+    Sm3,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl DigestName {
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestName::Sm3 => "sm3",
+            DigestName::Sha256 => "sha256",
+            DigestName::Sha384 => "sha384",
+            DigestName::Sha512 => "sha512",
+        }
+    }
+
+    /// The digest by its algorithm OID.
+    pub fn from_oid(oid: &str) -> Option<Self> {
+        match oid {
+            "1.2.156.10197.1.401" => Some(DigestName::Sm3),
+            "2.16.840.1.101.3.4.2.1" => Some(DigestName::Sha256),
+            "2.16.840.1.101.3.4.2.2" => Some(DigestName::Sha384),
+            "2.16.840.1.101.3.4.2.3" => Some(DigestName::Sha512),
+            _ => None,
+        }
+    }
+
+    pub fn digest(self, pieces: &[&[u8]]) -> Vec<u8> {
+        fn run<D: sha2::Digest>(pieces: &[&[u8]]) -> Vec<u8> {
+            let mut h = D::new();
+            for p in pieces {
+                h.update(p);
+            }
+            h.finalize().to_vec()
+        }
+        match self {
+            DigestName::Sm3 => run::<sm3::Sm3>(pieces),
+            DigestName::Sha256 => run::<sha2::Sha256>(pieces),
+            DigestName::Sha384 => run::<sha2::Sha384>(pieces),
+            DigestName::Sha512 => run::<sha2::Sha512>(pieces),
+        }
+    }
+}
+
+/// A signature algorithm certcheck verifies, with the digest it implies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigAlg {
+    /// SM2 over SM3(Z ‖ M).
+    Sm2,
+    RsaPkcs1(DigestName),
+    Ecdsa(DigestName),
+}
+
+impl SigAlg {
+    /// The algorithm an OID names; `digest` is the separately named digest
+    /// where the OID names only the key type (CMS rsaEncryption).
+    pub fn from_oid(oid: &str, digest: Option<DigestName>) -> Option<Self> {
+        use DigestName::*;
+        match oid {
+            OID_SM3_WITH_SM2 | OID_SM2_SIGN => Some(SigAlg::Sm2),
+            "1.2.840.113549.1.1.11" => Some(SigAlg::RsaPkcs1(Sha256)),
+            "1.2.840.113549.1.1.12" => Some(SigAlg::RsaPkcs1(Sha384)),
+            "1.2.840.113549.1.1.13" => Some(SigAlg::RsaPkcs1(Sha512)),
+            "1.2.840.113549.1.1.1" => digest.filter(|d| *d != Sm3).map(SigAlg::RsaPkcs1),
+            "1.2.840.10045.4.3.2" => Some(SigAlg::Ecdsa(Sha256)),
+            "1.2.840.10045.4.3.3" => Some(SigAlg::Ecdsa(Sha384)),
+            "1.2.840.10045.2.1" => digest.filter(|d| *d != Sm3).map(SigAlg::Ecdsa),
+            _ => None,
+        }
+    }
+
+    /// The digest the signed data is hashed with (dataHash, messageDigest).
+    pub fn digest(self) -> DigestName {
+        match self {
+            SigAlg::Sm2 => DigestName::Sm3,
+            SigAlg::RsaPkcs1(d) | SigAlg::Ecdsa(d) => d,
+        }
+    }
+
+    /// The record's name for it, as the CMS checks write it.
+    pub fn name(self) -> String {
+        match self {
+            SigAlg::Sm2 => "sm2-sm3".into(),
+            SigAlg::RsaPkcs1(d) => format!("rsa-pkcs1-{}", d.name()),
+            SigAlg::Ecdsa(d) => format!("ecdsa-{}", d.name()),
+        }
+    }
+}
+
+const OID_EC_P256: &str = "1.2.840.10045.3.1.7";
+const OID_EC_P384: &str = "1.3.132.0.34";
+const OID_EC_SM2: &str = "1.2.156.10197.1.301";
+
+/// Verifies `value` over `message` under the key of the certificate
+/// `cert_der` with `alg`; returns the variant that verified. SM2 keys go to
+/// [`sm2::verify_any`] whatever the OID said (a certificate on the SM2
+/// curve signs with SM2); RSA PKCS#1 v1.5 (2048 bits and up) and ECDSA
+/// P-256/P-384 go to ring.
+pub fn verify_by_certificate(
+    cert_der: &[u8],
+    alg: SigAlg,
+    message: &[u8],
+    value: &[u8],
+) -> Result<String, String> {
+    use ring::signature as rs;
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(cert_der) else {
+        return Err("the certificate does not parse".into());
+    };
+    let spki = cert.public_key();
+    let key = spki.subject_public_key.data.as_ref();
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.as_oid().ok())
+        .map(|o| o.to_id_string());
+    let key_is_sm2 = curve.as_deref() == Some(OID_EC_SM2)
+        || spki.algorithm.algorithm.to_id_string() == OID_EC_SM2;
+    if key_is_sm2 || alg == SigAlg::Sm2 {
+        return sm2::verify_any(key, message, value)
+            .map(|enc| format!("SM2, {enc}"))
+            .map_err(|e| e.to_string());
+    }
+    let ring_alg: &dyn rs::VerificationAlgorithm = match (alg, curve.as_deref()) {
+        (SigAlg::RsaPkcs1(DigestName::Sha256), _) => &rs::RSA_PKCS1_2048_8192_SHA256,
+        (SigAlg::RsaPkcs1(DigestName::Sha384), _) => &rs::RSA_PKCS1_2048_8192_SHA384,
+        (SigAlg::RsaPkcs1(DigestName::Sha512), _) => &rs::RSA_PKCS1_2048_8192_SHA512,
+        (SigAlg::Ecdsa(DigestName::Sha256), Some(OID_EC_P256)) => &rs::ECDSA_P256_SHA256_ASN1,
+        (SigAlg::Ecdsa(DigestName::Sha384), Some(OID_EC_P256)) => &rs::ECDSA_P256_SHA384_ASN1,
+        (SigAlg::Ecdsa(DigestName::Sha256), Some(OID_EC_P384)) => &rs::ECDSA_P384_SHA256_ASN1,
+        (SigAlg::Ecdsa(DigestName::Sha384), Some(OID_EC_P384)) => &rs::ECDSA_P384_SHA384_ASN1,
+        _ => return Err(format!("{} with this key is not supported", alg.name())),
+    };
+    rs::UnparsedPublicKey::new(ring_alg, key)
+        .verify(message, value)
+        .map(|()| alg.name())
+        .map_err(|_| "the signature does not verify (or the RSA key is under 2048 bits)".into())
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -548,7 +686,6 @@ fn rfc3339(t: OffsetDateTime) -> String {
 /// A certificate's summary and SEC1 public key.
 pub(crate) struct CertFacts {
     pub info: SignerInfo,
-    pub public_key: Vec<u8>,
     pub not_after: Option<OffsetDateTime>,
 }
 
@@ -567,7 +704,6 @@ pub(crate) fn cert_facts(der_bytes: &[u8]) -> Option<CertFacts> {
             not_after: na.map(rfc3339).unwrap_or_default(),
             sha256: hex::encode(sha2::Sha256::digest(der_bytes)),
         },
-        public_key: cert.public_key().subject_public_key.data.to_vec(),
         not_after: na,
     })
 }
@@ -608,27 +744,27 @@ pub(crate) fn der_header(tag: u8, len: usize) -> Vec<u8> {
 /// The outcome of the maker's signature over the seal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MakerCheck {
-    /// (form of the seal, encoding of the value).
-    Verified(&'static str, &'static str),
+    /// (form of the seal, algorithm and encoding of the value).
+    Verified(&'static str, String),
     Failed(String),
 }
 
 pub fn check_maker_signature(seal: &Seal<'_>) -> MakerCheck {
-    if !is_sm2_alg(&seal.maker_alg) {
+    let Some(alg) = SigAlg::from_oid(&seal.maker_alg, None) else {
         return MakerCheck::Failed(format!(
-            "the maker signed with {}, which is not SM2",
+            "the maker signed with {}, which certcheck cannot check",
             seal.maker_alg
         ));
-    }
-    let Some(maker) = cert_facts(seal.maker_cert) else {
-        return MakerCheck::Failed("the maker's certificate does not parse".into());
     };
+    let mut why = String::from("no known form of the seal verifies under the maker's key");
     for (form, message) in maker_forms(seal) {
-        if let Ok(enc) = sm2::verify_any(&maker.public_key, &message, seal.maker_signature) {
-            return MakerCheck::Verified(form, enc);
+        match verify_by_certificate(seal.maker_cert, alg, &message, seal.maker_signature) {
+            Ok(enc) => return MakerCheck::Verified(form, enc),
+            Err(e) if e.contains("parse") || e.contains("supported") => why = e,
+            Err(_) => {}
         }
     }
-    MakerCheck::Failed("no known form of the seal verifies under the maker's key".into())
+    MakerCheck::Failed(why)
 }
 
 /// Whether `signer` (DER) is one of the certificates the seal lists, and how
@@ -700,19 +836,16 @@ pub struct SesFacts {
     pub maker_trusted_issuer: Option<String>,
     pub signer_trusted_issuer: Option<String>,
     pub signer_in_list: Option<&'static str>,
-    pub signature_encoding: Option<&'static str>,
+    pub signature_encoding: Option<String>,
 }
 
 /// Checks everything of `ses` that does not need the signed document.
 pub fn check_parsed(ses: &SesSignature<'_>, ctx: &CheckContext) -> SesFacts {
+    let alg = SigAlg::from_oid(&ses.signature_alg, None);
     let mut vc = ValueCheck {
         format: ses.format,
-        digest_algorithm: Some("sm3".into()),
-        signature_algorithm: Some(if is_sm2_alg(&ses.signature_alg) {
-            "sm2-sm3".to_string()
-        } else {
-            ses.signature_alg.clone()
-        }),
+        digest_algorithm: alg.map(|a| a.digest().name().to_string()),
+        signature_algorithm: Some(alg.map_or_else(|| ses.signature_alg.clone(), SigAlg::name)),
         ..ValueCheck::default()
     };
     let seal = &ses.seal;
@@ -759,30 +892,32 @@ pub fn check_parsed(ses: &SesSignature<'_>, ctx: &CheckContext) -> SesFacts {
 
     // The signature over TBS_Sign.
     let mut signature_encoding = None;
-    match (&signer, is_sm2_alg(&ses.signature_alg)) {
+    match (&signer, alg) {
         (None, _) => {
             vc.reasons.push(Reason::detail(
                 Code::SignerCertificateMissing,
                 "the signer's certificate in the SES_Signature does not parse",
             ));
         }
-        (Some(_), false) => {
+        (Some(_), None) => {
             vc.reasons.push(Reason::detail(
                 Code::AlgorithmUnsupported,
                 format!("SES_Signature algorithm {}", ses.signature_alg),
             ));
         }
-        (Some(s), true) => match sm2::verify_any(&s.public_key, ses.tbs_raw, ses.signature) {
-            Ok(enc) => {
-                vc.signature_ok = Some(true);
-                signature_encoding = Some(enc);
+        (Some(_), Some(alg)) => {
+            match verify_by_certificate(ses.signer_cert, alg, ses.tbs_raw, ses.signature) {
+                Ok(enc) => {
+                    vc.signature_ok = Some(true);
+                    signature_encoding = Some(enc);
+                }
+                Err(e) => {
+                    vc.signature_ok = Some(false);
+                    vc.reasons
+                        .push(Reason::detail(Code::SignatureValueInvalid, e));
+                }
             }
-            Err(e) => {
-                vc.signature_ok = Some(false);
-                vc.reasons
-                    .push(Reason::detail(Code::SignatureValueInvalid, e.to_string()));
-            }
-        },
+        }
     }
     vc.signer = signer.as_ref().map(|s| s.info.clone());
 
@@ -868,12 +1003,11 @@ pub fn check(contents: &[u8], signed: &[&[u8]], ctx: &CheckContext) -> ValueChec
         }
     };
     let mut vc = check_parsed(&ses, ctx).check;
-    // dataHash: SM3 (the digest of SM3withSM2) of the ByteRange bytes.
-    let mut h = sm3::Sm3::new();
-    for piece in signed {
-        h.update(piece);
-    }
-    let digest = h.finalize();
+    // dataHash: the digest the signature algorithm names (SM3 for
+    // SM3withSM2) of the ByteRange bytes.
+    let digest = SigAlg::from_oid(&ses.signature_alg, None)
+        .map_or(DigestName::Sm3, SigAlg::digest)
+        .digest(signed);
     let ok = ses.data_hash == digest.as_slice();
     vc.digest_ok = Some(ok);
     if !ok {
@@ -1118,6 +1252,38 @@ pub(crate) mod tests {
         trailing.pop();
         trailing.extend([0u8; 10]);
         assert!(parse(&trailing).is_ok());
+    }
+
+    #[test]
+    fn algorithms_name_their_digests() {
+        assert_eq!(SigAlg::from_oid(OID_SM3_WITH_SM2, None), Some(SigAlg::Sm2));
+        assert_eq!(SigAlg::from_oid(OID_SM2_SIGN, None), Some(SigAlg::Sm2));
+        assert_eq!(SigAlg::Sm2.digest(), DigestName::Sm3);
+        assert_eq!(SigAlg::Sm2.name(), "sm2-sm3");
+        let rsa = SigAlg::from_oid("1.2.840.113549.1.1.11", None).unwrap();
+        assert_eq!(rsa.name(), "rsa-pkcs1-sha256");
+        assert_eq!(
+            SigAlg::from_oid("1.2.840.113549.1.1.1", Some(DigestName::Sha384)),
+            Some(SigAlg::RsaPkcs1(DigestName::Sha384))
+        );
+        // rsaEncryption says nothing of the digest: without one it is not
+        // guessed, and SM3 with RSA is not a combination in use.
+        assert_eq!(SigAlg::from_oid("1.2.840.113549.1.1.1", None), None);
+        assert_eq!(
+            SigAlg::from_oid("1.2.840.113549.1.1.1", Some(DigestName::Sm3)),
+            None
+        );
+        // MD5 and SHA-1 with RSA are not accepted for seals.
+        assert_eq!(SigAlg::from_oid("1.2.840.113549.1.1.4", None), None);
+        assert_eq!(SigAlg::from_oid("1.2.840.113549.1.1.5", None), None);
+        assert_eq!(
+            hex::encode(DigestName::Sm3.digest(&[b"a", b"bc"])),
+            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
+        assert_eq!(
+            DigestName::Sha256.digest(&[b"abc"]),
+            sha2::Sha256::digest(b"abc").to_vec()
+        );
     }
 
     #[test]
