@@ -232,6 +232,8 @@ struct SealSpec<'a> {
     maker_key: &'a Key,
     listed: &'a Cert,
     by_digest: bool,
+    /// v4: the maker signs SealInfo ‖ cert ‖ alg (no outer SEQUENCE).
+    concatenated: bool,
     valid_start: &'a str,
     valid_end: &'a str,
 }
@@ -250,6 +252,7 @@ fn spec<'a>(
         maker_key,
         listed,
         by_digest: false,
+        concatenated: false,
         valid_start: "20250101000000",
         valid_end: "20351231235959",
     }
@@ -300,6 +303,10 @@ fn make_seal(s: &SealSpec, picture: &[u8]) -> Vec<u8> {
             seq(&[&info, &seq(&[&cert, &alg, &bits(&sig)])])
         }
         // GB/T 38540 as the corpus producer does it: DER of SealInfo alone.
+        Version::V4 if s.concatenated => {
+            let sig = sm2_der(s.maker_key, &[info.as_slice(), &cert, &alg].concat());
+            seq(&[&info, &cert, &alg, &bits(&sig)])
+        }
         Version::V4 => {
             let sig = sm2_der(s.maker_key, &info);
             seq(&[&info, &cert, &alg, &bits(&sig)])
@@ -569,23 +576,32 @@ fn main() {
     let t = "20260601080000";
     let date = "20260601080000";
     let mut cases = Vec::new();
+    let ses_pdf_at = |file: &str,
+                      version: Version,
+                      seal: &[u8],
+                      who: &Cert,
+                      who_key: &Key,
+                      edit_after: bool,
+                      time_info: &str| {
+        let sf = if version == Version::V1 {
+            "Vendor.SES.v1"
+        } else {
+            "Vendor.SES.v4"
+        };
+        let mut pdf = prepared_pdf("Zhang San", "2026NAT0000001", sf, date);
+        let signed = pdf.fix_byte_range();
+        let hash = Sm3::digest(&signed);
+        let ses = make_ses(version, seal, who, who_key, time_info, &hash);
+        pdf.put_contents(&ses);
+        if edit_after {
+            replace_once(&mut pdf.bytes, b"Holder: Zhang San", b"Holder: Zhang Sam");
+        }
+        std::fs::write(out.join(file), &pdf.bytes).expect("write");
+        ses
+    };
     let ses_pdf =
         |file: &str, version: Version, seal: &[u8], who: &Cert, who_key: &Key, edit_after: bool| {
-            let sf = if version == Version::V1 {
-                "Vendor.SES.v1"
-            } else {
-                "Vendor.SES.v4"
-            };
-            let mut pdf = prepared_pdf("Zhang San", "2026NAT0000001", sf, date);
-            let signed = pdf.fix_byte_range();
-            let hash = Sm3::digest(&signed);
-            let ses = make_ses(version, seal, who, who_key, t, &hash);
-            pdf.put_contents(&ses);
-            if edit_after {
-                replace_once(&mut pdf.bytes, b"Holder: Zhang San", b"Holder: Zhang Sam");
-            }
-            std::fs::write(out.join(file), &pdf.bytes).expect("write");
-            ses
+            ses_pdf_at(file, version, seal, who, who_key, edit_after, t)
         };
 
     let seal_v4 = make_seal(
@@ -766,6 +782,60 @@ fn main() {
         format: "ses-v4",
         reasons: vec!["ses_seal_signature_invalid"],
         description: "the seal's ID was edited after the maker signed it",
+    });
+
+    let mut concatenated = spec(
+        Version::V4,
+        "11010020260000000006",
+        &maker,
+        &maker_key,
+        &signer,
+    );
+    concatenated.concatenated = true;
+    let seal_concat = make_seal(&concatenated, &picture);
+    ses_pdf(
+        "ses-v4-maker-concatenated.pdf",
+        Version::V4,
+        &seal_concat,
+        &signer,
+        &signer_key,
+        false,
+    );
+    cases.push(Case {
+        file: "ses-v4-maker-concatenated.pdf",
+        verdict: "authentic",
+        format: "ses-v4",
+        reasons: vec![],
+        description: "v4 seal whose maker signed SES_SealInfo || cert || signAlgID without an outer SEQUENCE (a producer variant)",
+    });
+
+    // A seal that expired on 2025-12-31, used on a document dated
+    // 2026-06-01 with timeInfo backdated to 2025-06-01: the claim is not
+    // believed, the seal is judged at the document's date.
+    let mut short = spec(
+        Version::V4,
+        "11010020260000000007",
+        &maker,
+        &maker_key,
+        &signer,
+    );
+    short.valid_end = "20251231235959";
+    let seal_short = make_seal(&short, &picture);
+    ses_pdf_at(
+        "ses-v4-backdated.pdf",
+        Version::V4,
+        &seal_short,
+        &signer,
+        &signer_key,
+        false,
+        "20250601080000",
+    );
+    cases.push(Case {
+        file: "ses-v4-backdated.pdf",
+        verdict: "invalid",
+        format: "ses-v4",
+        reasons: vec!["signing_time_contradicted", "ses_seal_expired"],
+        description: "timeInfo 2025-06-01 inside the seal's validity, but the signed document is dated 2026-06-01, after the seal expired",
     });
 
     let cms_pdf = |file: &str, gm: bool, raw: bool, flip: bool| {
