@@ -67,9 +67,14 @@ pub fn verify(
 /// default ID), returning which one verified. CMS, certificate and SES
 /// checks all call this.
 ///
-/// As a last resort it tries e = SM3(M) without Z: some CMS producers hash
-/// the signed attributes without the Z prefix. It is still a signature by
-/// the same key over the same bytes, and is reported as "without Z".
+/// When the default ID does not verify, two variants real producers use
+/// are tried, and named in what is returned: Z computed with an empty ID
+/// (what OpenSSL 3 does when no ID is set) and e = SM3(M) without Z (what
+/// OpenSSL 1.1.1 did for certificates, and some CMS producers do for signed
+/// attributes). Each is still a signature by the same key over the same
+/// bytes; only the hash preprocessing differs, and a signature made under
+/// one can only pass another for a message that starts with a Z value,
+/// which nobody can choose.
 pub fn verify_any(
     public_key: &[u8],
     message: &[u8],
@@ -81,29 +86,58 @@ pub fn verify_any(
         Err(e) => return Err(e),
     }
     let key = verifying_key(public_key)?;
+    let cands = candidates(signature);
+    let empty_z = z_value(public_key, b"")?;
+    let e_empty: [u8; 32] = Sm3::new_with_prefix(empty_z)
+        .chain_update(message)
+        .finalize()
+        .into();
+    if let Some(c) = cands
+        .iter()
+        .find(|c| key.verify_prehash(&e_empty, &c.signature).is_ok())
+    {
+        return Ok(label(c.encoding, Variant::EmptyId));
+    }
     let e: [u8; 32] = Sm3::digest(message).into();
-    candidates(signature)
+    cands
         .iter()
         .find(|c| key.verify_prehash(&e, &c.signature).is_ok())
-        .map(|c| without_z(c.encoding))
+        .map(|c| label(c.encoding, Variant::NoZ))
         .ok_or(Sm2Error::Mismatch)
 }
 
-fn without_z(encoding: &'static str) -> &'static str {
-    match encoding {
-        "DER SEQUENCE{r,s}" => "DER SEQUENCE{r,s}, e = SM3(M) without Z",
-        "raw r||s" => "raw r||s, e = SM3(M) without Z",
-        "OCTET STRING of DER SEQUENCE{r,s}" => {
-            "OCTET STRING of DER SEQUENCE{r,s}, e = SM3(M) without Z"
-        }
-        "OCTET STRING of raw r||s" => "OCTET STRING of raw r||s, e = SM3(M) without Z",
-        "BIT STRING of DER SEQUENCE{r,s}" => {
-            "BIT STRING of DER SEQUENCE{r,s}, e = SM3(M) without Z"
-        }
-        "BIT STRING of raw r||s" => "BIT STRING of raw r||s, e = SM3(M) without Z",
-        _ => "e = SM3(M) without Z",
-    }
+#[derive(Clone, Copy)]
+enum Variant {
+    EmptyId,
+    NoZ,
 }
+
+macro_rules! labels {
+    ($($enc:literal),*) => {
+        /// The encoding's name with the variant's suffix, as a static str.
+        fn label(encoding: &'static str, variant: Variant) -> &'static str {
+            match (encoding, variant) {
+                $(
+                    ($enc, Variant::EmptyId) => concat!($enc, ", Z with an empty ID"),
+                    ($enc, Variant::NoZ) => concat!($enc, ", e = SM3(M) without Z"),
+                )*
+                (_, Variant::EmptyId) => "Z with an empty ID",
+                (_, Variant::NoZ) => "e = SM3(M) without Z",
+            }
+        }
+    };
+}
+
+labels!(
+    "DER SEQUENCE{r,s}",
+    "raw r||s",
+    "OCTET STRING of DER SEQUENCE{r,s}",
+    "OCTET STRING of raw r||s",
+    "BIT STRING of DER SEQUENCE{r,s}",
+    "BIT STRING of raw r||s",
+    "BIT STRING of OCTET STRING",
+    "OCTET STRING of BIT STRING"
+);
 
 fn verifying_key(public_key: &[u8]) -> Result<VerifyingKey, Sm2Error> {
     // The ID given here only seeds the key's own Z, which is not used:
@@ -438,6 +472,24 @@ mod tests {
             Ok("DER SEQUENCE{r,s}, e = SM3(M) without Z")
         );
         assert_eq!(verify(&pk, msg, &der, DEFAULT_ID), Err(Sm2Error::Mismatch));
+    }
+
+    #[test]
+    fn signature_with_an_empty_id_is_accepted_and_labelled() {
+        use sm2::dsa::{signature::Signer, SigningKey};
+        let secret = [6u8; 32];
+        let key = SigningKey::from_slice("", &secret).unwrap();
+        let msg = b"tbsCertificate";
+        let sig: Signature = key.sign(msg);
+        let pk = public_key_of(&secret).unwrap();
+        let der = der_of_raw(&sig.to_bytes());
+        assert_eq!(
+            verify_any(&pk, msg, &der),
+            Ok("DER SEQUENCE{r,s}, Z with an empty ID")
+        );
+        assert_eq!(verify(&pk, msg, &der, b""), Ok("DER SEQUENCE{r,s}"));
+        assert_eq!(verify(&pk, msg, &der, DEFAULT_ID), Err(Sm2Error::Mismatch));
+        assert_eq!(verify_any(&pk, b"other", &der), Err(Sm2Error::Mismatch));
     }
 
     #[test]
