@@ -225,3 +225,68 @@ fn extract_seal_saves_the_picture() {
     let esl = std::fs::read(national().join("seal-v4.esl")).unwrap();
     assert!(esl.windows(png.len()).any(|w| w == png.as_slice()));
 }
+
+#[test]
+fn seal_command_exit_statuses_and_json() {
+    let bin = env!("CARGO_BIN_EXE_certcheck");
+    let trust = national().join("trust/national-root-sm2.pem");
+    let run = |file: &Path, json: bool| {
+        let mut cmd = std::process::Command::new(bin);
+        cmd.arg("seal")
+            .arg(file)
+            .arg("--no-default-trust")
+            .arg("--trust")
+            .arg(&trust);
+        if json {
+            cmd.args(["--format", "json"]);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(&national().join("seal-v4.esl"), true);
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["object"], "ses_seal");
+    assert_eq!(v["seal"]["seal_id"], "11010020260000000001");
+    assert_eq!(v["structure"], "GB/T 38540-2020 (v4)");
+    assert!(v["certificates"].as_array().unwrap().len() >= 2);
+
+    let out = run(&national().join("signed-value-v1.dat"), false);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("GM/T 0031-2014 (v1)"));
+    assert!(text.contains("cannot be checked without the signed document"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut bad = std::fs::read(national().join("signed-value-v1.dat")).unwrap();
+    let last = bad.len() - 1;
+    bad[last] ^= 0x01;
+    let bad_path = dir.path().join("bad.dat");
+    std::fs::write(&bad_path, &bad).unwrap();
+    assert_eq!(run(&bad_path, false).status.code(), Some(1));
+
+    // A PDF is not a seal object.
+    let out = run(&national().join("ses-v4-valid.pdf"), false);
+    assert_eq!(out.status.code(), Some(4));
+}
+
+#[test]
+fn verify_extract_seal_option_on_the_command_line() {
+    let bin = env!("CARGO_BIN_EXE_certcheck");
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(bin)
+        .arg("verify")
+        .arg("--no-default-trust")
+        .arg("--extract-seal")
+        .arg(dir.path())
+        .arg(national().join("ses-v1-valid.pdf"))
+        .arg(national().join("sm2-cms-valid.pdf"))
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some());
+    let saved: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert!(saved[0].ends_with("-Signature1.png"));
+}
