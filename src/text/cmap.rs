@@ -463,9 +463,7 @@ impl LegacyCharset {
         let Some(&b0) = bytes.first() else { return 0 };
         match self {
             LegacyCharset::Gbk => {
-                if b0 < 0x80 {
-                    1
-                } else if b0 == 0x80 || b0 == 0xFF {
+                if b0 <= 0x80 || b0 == 0xFF {
                     1
                 } else if matches!(bytes.get(1), Some(0x30..=0x39)) {
                     // GB 18030 four-byte form (GBK2K).
@@ -693,8 +691,8 @@ mod tests {
         let (bytes, _, _) = GBK.encode("管理号:2023K");
         let p = Predefined::Legacy(LegacyCharset::Gbk);
         assert_eq!(decode_all(p, &bytes), "管理号:2023K");
-        // 姓 is C9 D5 in GB 2312, which GB-EUC-H uses as well.
-        assert_eq!(decode_all(p, &[0xC9, 0xD5]), "姓");
+        // 姓名 is D0D5 C3FB in GB 2312, which GB-EUC-H uses as well.
+        assert_eq!(decode_all(p, &[0xD0, 0xD5, 0xC3, 0xFB]), "姓名");
         // A lone lead byte at the end decodes to the replacement, not a panic.
         assert_eq!(decode_all(p, &[0xC9]), "\u{FFFD}");
     }

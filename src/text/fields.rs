@@ -465,7 +465,8 @@ mod tests {
 
     #[test]
     fn label_variants() {
-        let cases: &[(&str, fn(&Fields) -> Option<&str>, &str)] = &[
+        type Getter = fn(&Fields) -> Option<&str>;
+        let cases: &[(&str, Getter, &str)] = &[
             (
                 "管理号:ABC123",
                 |f| f.management_number.as_deref(),
