@@ -200,3 +200,26 @@ fn genuine_certificates_raise_no_consistency_reason() {
         }
     }
 }
+
+#[test]
+fn embedded_truetype_without_tounicode_still_reads() {
+    // The fpdf2 certificate with its ToUnicode maps removed: the glyphs'
+    // meaning comes from the embedded subset font's own cmap.
+    let bytes = std::fs::read(corpus().join("authentic-rsa-pkcs7.pdf")).expect("file");
+    let mut f = PdfFile::parse(&bytes, None).expect("parses");
+    let mut removed = 0;
+    for obj in f.doc.objects.values_mut() {
+        if let Ok(d) = obj.as_dict_mut() {
+            if d.remove(b"ToUnicode").is_some() {
+                removed += 1;
+            }
+        }
+    }
+    assert!(removed > 0);
+    let out = certcheck::text::extract(&f.doc);
+    let fields = out.fields.expect("fields");
+    assert_eq!(fields.name.as_deref(), Some("张伟"));
+    assert_eq!(fields.qualification.as_deref(), Some("信息系统项目管理师"));
+    assert_eq!(fields.approval_date.as_deref(), Some("2023-12-20"));
+    assert_eq!(fields.birth.as_deref(), Some("1990-03"));
+}

@@ -12,6 +12,8 @@ use super::stream::{decode_stream, deref};
 const MAX_CMAP_STREAM: usize = 4 * 1024 * 1024;
 /// Entries of a /W or /Widths array that are read at most.
 const MAX_WIDTH_ITEMS: usize = 100_000;
+/// Bytes of an embedded font program that are read at most.
+const MAX_FONT_PROGRAM: usize = 32 * 1024 * 1024;
 
 /// One code of a shown string.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +34,8 @@ enum Encoding {
         codes: CodeMap,
         /// The CIDs follow the Adobe-GB1 ordering.
         gb1: bool,
+        /// From the embedded TrueType program, where there is no ToUnicode.
+        glyphs: Option<Box<TrueTypeText>>,
     },
 }
 
@@ -247,7 +251,15 @@ impl Font {
             ..Widths::default()
         };
         let mut gb1 = false;
+        let mut glyphs = None;
         if let Some(desc) = descendant {
+            let unicode_codes = matches!(
+                codes,
+                CodeMap::Predefined(p) if p != Predefined::Identity && !matches!(p, Predefined::Legacy(_))
+            );
+            if to_unicode.is_none() && !unicode_codes {
+                glyphs = TrueTypeText::load(doc, desc).map(Box::new);
+            }
             if let Some(dw) = desc.get(b"DW").ok().map(|o| deref(doc, o)).and_then(number) {
                 widths.default = dw;
             }
@@ -270,7 +282,7 @@ impl Font {
             }
         }
         Font {
-            encoding: Encoding::Composite { codes, gb1 },
+            encoding: Encoding::Composite { codes, gb1, glyphs },
             to_unicode,
             widths,
             scale: 1.0,
@@ -306,7 +318,9 @@ impl Font {
                         },
                     )
                 }
-                Encoding::Composite { codes, gb1 } => self.composite_code(codes, *gb1, rest),
+                Encoding::Composite { codes, gb1, glyphs } => {
+                    self.composite_code(codes, *gb1, glyphs.as_deref(), rest)
+                }
             };
             out.push(code);
             rest = rest.get(len.max(1)..).unwrap_or(&[]);
@@ -314,7 +328,13 @@ impl Font {
         out
     }
 
-    fn composite_code(&self, codes: &CodeMap, gb1: bool, bytes: &[u8]) -> (usize, Code) {
+    fn composite_code(
+        &self,
+        codes: &CodeMap,
+        gb1: bool,
+        glyphs: Option<&TrueTypeText>,
+        bytes: &[u8],
+    ) -> (usize, Code) {
         let (len, cid, mut text) = match codes {
             CodeMap::Predefined(Predefined::Identity) => {
                 let len = match &self.to_unicode {
@@ -351,6 +371,11 @@ impl Font {
         {
             text = Some(t.to_string());
         }
+        if text.is_none() {
+            if let (Some(g), Some(cid)) = (glyphs, cid) {
+                text = g.text(cid).map(String::from);
+            }
+        }
         if text.is_none() && gb1 {
             text = cid.and_then(adobe_gb1_cid).map(String::from);
         }
@@ -377,6 +402,79 @@ impl Font {
 
 fn is_narrow(c: char) -> bool {
     (c as u32) < 0x1100 || ('\u{FF61}'..='\u{FFDC}').contains(&c)
+}
+
+/// What an embedded TrueType font's own cmap says each glyph is: for CID
+/// fonts that come without a ToUnicode map.
+#[derive(Debug)]
+struct TrueTypeText {
+    /// CIDToGIDMap; None for Identity.
+    cid_to_gid: Option<Vec<u16>>,
+    by_glyph: HashMap<u16, char>,
+}
+
+/// The code points looked up in a font's cmap: ASCII and Latin, general
+/// punctuation, CJK symbols, the unified ideographs and the full-width
+/// forms. A fixed list keeps the work bounded whatever the font says.
+const LOOKUP_RANGES: &[(u32, u32)] = &[
+    (0x20, 0x24F),
+    (0x2000, 0x206F),
+    (0x3000, 0x303F),
+    (0x4E00, 0x9FFF),
+    (0xFF00, 0xFFEF),
+];
+
+impl TrueTypeText {
+    fn load(doc: &Document, desc: &Dictionary) -> Option<TrueTypeText> {
+        let fd = dict_of(doc, desc, b"FontDescriptor")?;
+        let program = fd
+            .get(b"FontFile2")
+            .ok()
+            .map(|o| deref(doc, o))?
+            .as_stream()
+            .ok()?;
+        let data = decode_stream(program, MAX_FONT_PROGRAM)?;
+        let face = ttf_parser::Face::parse(&data, 0).ok()?;
+        let cmap = face.tables().cmap?;
+        let mut by_glyph = HashMap::new();
+        for sub in cmap.subtables.into_iter().filter(|s| s.is_unicode()) {
+            for &(lo, hi) in LOOKUP_RANGES {
+                for cp in lo..=hi {
+                    if let (Some(gid), Some(ch)) = (sub.glyph_index(cp), char::from_u32(cp)) {
+                        by_glyph.entry(gid.0).or_insert(ch);
+                    }
+                }
+            }
+        }
+        if by_glyph.is_empty() {
+            return None;
+        }
+        let cid_to_gid = match desc.get(b"CIDToGIDMap").ok().map(|o| deref(doc, o)) {
+            Some(Object::Stream(s)) => decode_stream(s, 2 * 65_536).map(|d| {
+                d.chunks(2)
+                    .map(|p| {
+                        u16::from_be_bytes([
+                            p.first().copied().unwrap_or(0),
+                            p.get(1).copied().unwrap_or(0),
+                        ])
+                    })
+                    .collect()
+            }),
+            _ => None,
+        };
+        Some(TrueTypeText {
+            cid_to_gid,
+            by_glyph,
+        })
+    }
+
+    fn text(&self, cid: u32) -> Option<char> {
+        let gid = match &self.cid_to_gid {
+            Some(map) => *map.get(cid as usize)?,
+            None => u16::try_from(cid).ok()?,
+        };
+        self.by_glyph.get(&gid).copied()
+    }
 }
 
 /// A CID font's /W array: `c [w1 w2 ...]` and `c_first c_last w`.
