@@ -218,6 +218,13 @@ impl CMap {
     /// Parses a CMap stream's (decoded) bytes. Never fails: what cannot be
     /// read is skipped.
     pub fn parse(data: &[u8]) -> CMap {
+        Self::parse_limited(data, MAX_ENTRIES)
+    }
+
+    /// Parses keeping at most `max_entries` mappings (and never more than
+    /// the per-CMap limit).
+    pub fn parse_limited(data: &[u8], max_entries: usize) -> CMap {
+        let max_entries = max_entries.min(MAX_ENTRIES);
         let tokens = tokenize(data);
         let mut cmap = CMap::default();
         let mut i = 0usize;
@@ -247,7 +254,7 @@ impl CMap {
                     match (tokens.get(i), tokens.get(i + 1)) {
                         (Some(Token::Hex(src)), Some(Token::Hex(dst))) => {
                             if let Some(key) = code_value(src) {
-                                if entries < MAX_ENTRIES {
+                                if entries < max_entries {
                                     cmap.unicode.insert(key, utf16_text(dst));
                                     entries += 1;
                                 }
@@ -258,7 +265,7 @@ impl CMap {
                             if let (Some(key), Some(ch)) =
                                 (code_value(src), super::glyphs::glyph_to_char(name))
                             {
-                                if entries < MAX_ENTRIES {
+                                if entries < max_entries {
                                     cmap.unicode.insert(key, ch.to_string());
                                     entries += 1;
                                 }
@@ -280,7 +287,7 @@ impl CMap {
                                 continue;
                             }
                             for off in 0..=(b - a) {
-                                if entries >= MAX_ENTRIES {
+                                if entries >= max_entries {
                                     break;
                                 }
                                 cmap.unicode.insert((len, a + off), utf16_plus(dst, off));
@@ -306,7 +313,7 @@ impl CMap {
                                 let Some(code) = a.checked_add(off as u32) else {
                                     break;
                                 };
-                                if code > b || entries >= MAX_ENTRIES {
+                                if code > b || entries >= max_entries {
                                     break;
                                 }
                                 cmap.unicode.insert((len, code), d);
@@ -321,7 +328,7 @@ impl CMap {
                         (tokens.get(i), tokens.get(i + 1))
                     {
                         if let (Some(key), Ok(cid)) = (code_value(src), u32::try_from(*cid)) {
-                            if entries < MAX_ENTRIES {
+                            if entries < max_entries {
                                 cmap.cid_single.insert(key, cid);
                                 entries += 1;
                             }
@@ -336,7 +343,7 @@ impl CMap {
                         if let (Some((len, a)), Some((_, b)), Ok(cid)) =
                             (code_value(lo), code_value(hi), u32::try_from(*cid))
                         {
-                            if b >= a && entries < MAX_ENTRIES {
+                            if b >= a && entries < max_entries {
                                 cmap.cid_ranges.push((len, a, b, cid));
                                 entries += 1;
                             }
@@ -348,6 +355,11 @@ impl CMap {
             }
         }
         cmap
+    }
+
+    /// How many mappings the CMap holds.
+    pub fn entries(&self) -> usize {
+        self.unicode.len() + self.cid_single.len() + self.cid_ranges.len()
     }
 
     pub fn has_unicode(&self) -> bool {

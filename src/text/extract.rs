@@ -49,6 +49,8 @@ pub struct Extraction {
     pub undecoded: usize,
     /// A limit was reached: part of the document was not read.
     pub limited: bool,
+    /// Decoded content bytes read.
+    pub content_bytes: usize,
 }
 
 type Matrix = [f32; 6];
@@ -163,6 +165,7 @@ pub fn extract_glyphs(doc: &Document) -> Extraction {
         shown: w.shown,
         undecoded: w.undecoded,
         limited: w.limited,
+        content_bytes: w.content_bytes,
     }
 }
 
@@ -431,7 +434,7 @@ impl<'a> Walker<'a> {
 
 /// Turns a point into the frame of its baseline direction (a multiple of
 /// 90 degrees), so rotated text still reads left to right.
-fn upright(dx: f32, dy: f32, x: f32, y: f32) -> (f32, f32) {
+pub(crate) fn upright(dx: f32, dy: f32, x: f32, y: f32) -> (f32, f32) {
     if dx.abs() >= dy.abs() {
         if dx >= 0.0 {
             (x, y)

@@ -2,6 +2,7 @@
 //! codes, what each code means as Unicode, and how far it advances.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use lopdf::{Dictionary, Document, Object};
 
@@ -101,24 +102,66 @@ fn dict_of<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'
         .and_then(|o| o.as_dict().ok())
 }
 
-fn parse_cmap_stream(doc: &Document, obj: &Object) -> Option<CMap> {
+/// What one document may spend on fonts, whatever number of fonts it has:
+/// a file with thousands of huge CMaps is not a certificate, and reading it
+/// must stay cheap. Fonts read after the budget is spent decode less.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    /// Decoded bytes of CMap and font streams.
+    pub bytes: usize,
+    /// CMap mappings.
+    pub entries: usize,
+    /// Embedded TrueType programs parsed.
+    pub programs: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            bytes: 64 * 1024 * 1024,
+            entries: 1_000_000,
+            programs: 16,
+        }
+    }
+}
+
+impl Budget {
+    fn decode(&mut self, stream: &lopdf::Stream, limit: usize) -> Option<Vec<u8>> {
+        let data = decode_stream(stream, limit.min(self.bytes))?;
+        self.bytes = self.bytes.saturating_sub(data.len());
+        Some(data)
+    }
+
+    fn cmap(&mut self, data: &[u8]) -> CMap {
+        let cmap = CMap::parse_limited(data, self.entries);
+        self.entries = self.entries.saturating_sub(cmap.entries());
+        cmap
+    }
+}
+
+fn parse_cmap_stream(doc: &Document, obj: &Object, budget: &mut Budget) -> Option<CMap> {
     let stream = deref(doc, obj).as_stream().ok()?;
-    let data = decode_stream(stream, MAX_CMAP_STREAM)?;
-    Some(CMap::parse(&data))
+    let data = budget.decode(stream, MAX_CMAP_STREAM)?;
+    Some(budget.cmap(&data))
 }
 
 impl Font {
     /// Reads a font dictionary. Never fails: what cannot be read gives a
     /// font that decodes less.
     pub fn load(doc: &Document, dict: &Dictionary) -> Font {
+        Self::load_with(doc, dict, &mut Budget::default())
+    }
+
+    /// Reads a font dictionary, spending from `budget`.
+    pub fn load_with(doc: &Document, dict: &Dictionary, budget: &mut Budget) -> Font {
         let subtype = name_of(doc, dict, b"Subtype").unwrap_or(b"");
         let to_unicode = dict
             .get(b"ToUnicode")
             .ok()
-            .and_then(|o| parse_cmap_stream(doc, o))
+            .and_then(|o| parse_cmap_stream(doc, o, budget))
             .filter(CMap::has_unicode);
         if subtype == b"Type0" {
-            Self::load_composite(doc, dict, to_unicode)
+            Self::load_composite(doc, dict, to_unicode, budget)
         } else {
             Self::load_simple(doc, dict, to_unicode, subtype == b"Type3")
         }
@@ -214,14 +257,20 @@ impl Font {
         }
     }
 
-    fn load_composite(doc: &Document, dict: &Dictionary, to_unicode: Option<CMap>) -> Font {
+    fn load_composite(
+        doc: &Document,
+        dict: &Dictionary,
+        to_unicode: Option<CMap>,
+        budget: &mut Budget,
+    ) -> Font {
         let codes = match dict.get(b"Encoding").ok().map(|o| deref(doc, o)) {
             Some(Object::Name(n)) => {
                 CodeMap::Predefined(Predefined::from_name(n).unwrap_or(Predefined::Identity))
             }
             Some(Object::Stream(s)) => {
-                let cmap = decode_stream(s, MAX_CMAP_STREAM)
-                    .map(|d| CMap::parse(&d))
+                let cmap = budget
+                    .decode(s, MAX_CMAP_STREAM)
+                    .map(|d| budget.cmap(&d))
                     .unwrap_or_default();
                 let base = cmap
                     .use_cmap
@@ -258,7 +307,7 @@ impl Font {
                 CodeMap::Predefined(p) if p != Predefined::Identity && !matches!(p, Predefined::Legacy(_))
             );
             if to_unicode.is_none() && !unicode_codes {
-                glyphs = TrueTypeText::load(doc, desc).map(Box::new);
+                glyphs = TrueTypeText::load(doc, desc, budget).map(Box::new);
             }
             if let Some(dw) = desc.get(b"DW").ok().map(|o| deref(doc, o)).and_then(number) {
                 widths.default = dw;
@@ -425,7 +474,7 @@ const LOOKUP_RANGES: &[(u32, u32)] = &[
 ];
 
 impl TrueTypeText {
-    fn load(doc: &Document, desc: &Dictionary) -> Option<TrueTypeText> {
+    fn load(doc: &Document, desc: &Dictionary, budget: &mut Budget) -> Option<TrueTypeText> {
         let fd = dict_of(doc, desc, b"FontDescriptor")?;
         let program = fd
             .get(b"FontFile2")
@@ -433,11 +482,17 @@ impl TrueTypeText {
             .map(|o| deref(doc, o))?
             .as_stream()
             .ok()?;
-        let data = decode_stream(program, MAX_FONT_PROGRAM)?;
+        budget.programs = budget.programs.checked_sub(1)?;
+        let data = budget.decode(program, MAX_FONT_PROGRAM)?;
         let face = ttf_parser::Face::parse(&data, 0).ok()?;
         let cmap = face.tables().cmap?;
         let mut by_glyph = HashMap::new();
-        for sub in cmap.subtables.into_iter().filter(|s| s.is_unicode()) {
+        for sub in cmap
+            .subtables
+            .into_iter()
+            .filter(|s| s.is_unicode())
+            .take(4)
+        {
             for &(lo, hi) in LOOKUP_RANGES {
                 for cp in lo..=hi {
                     if let (Some(gid), Some(ch)) = (sub.glyph_index(cp), char::from_u32(cp)) {
@@ -510,29 +565,37 @@ fn parse_w(doc: &Document, w: &[Object]) -> Vec<(u32, u32, f32)> {
     out
 }
 
-/// Fonts already read, by object number, so each is parsed once.
+/// Fonts already read, each once: by object number, or (for a font
+/// dictionary written inline in the resources) by where it sits in memory,
+/// which does not change while the document is borrowed.
 #[derive(Default)]
 pub struct FontCache {
-    by_id: HashMap<lopdf::ObjectId, std::rc::Rc<Font>>,
+    by_id: HashMap<lopdf::ObjectId, Rc<Font>>,
+    inline: HashMap<usize, Rc<Font>>,
+    budget: Budget,
 }
 
 impl FontCache {
-    pub fn get(&mut self, doc: &Document, obj: &Object) -> Option<std::rc::Rc<Font>> {
+    pub fn get(&mut self, doc: &Document, obj: &Object) -> Option<Rc<Font>> {
         match obj {
             Object::Reference(id) => {
                 if let Some(f) = self.by_id.get(id) {
                     return Some(f.clone());
                 }
                 let dict = deref(doc, obj).as_dict().ok()?;
-                let font = std::rc::Rc::new(Font::load(doc, dict));
-                // A file with thousands of fonts is not a certificate; the
-                // cache stays bounded and later fonts are re-read.
-                if self.by_id.len() < 4096 {
-                    self.by_id.insert(*id, font.clone());
-                }
+                let font = Rc::new(Font::load_with(doc, dict, &mut self.budget));
+                self.by_id.insert(*id, font.clone());
                 Some(font)
             }
-            Object::Dictionary(d) => Some(std::rc::Rc::new(Font::load(doc, d))),
+            Object::Dictionary(d) => {
+                let key = d as *const Dictionary as usize;
+                if let Some(f) = self.inline.get(&key) {
+                    return Some(f.clone());
+                }
+                let font = Rc::new(Font::load_with(doc, d, &mut self.budget));
+                self.inline.insert(key, font.clone());
+                Some(font)
+            }
             _ => None,
         }
     }
@@ -624,6 +687,28 @@ mod tests {
         let codes = f.decode(b"0 ");
         assert_eq!(codes[0].width, 556.0);
         assert!(codes[1].is_space_byte);
+    }
+
+    #[test]
+    fn the_budget_bounds_what_fonts_cost() {
+        let mut doc = Document::with_version("1.4");
+        // A ToUnicode map of 65536 entries, shared by many font objects.
+        let big = b"1 beginbfrange <0000> <FFFF> <0000> endbfrange".to_vec();
+        let tu = doc.add_object(Stream::new(dictionary! {}, big));
+        let mut cache = FontCache::default();
+        let mut decoded = 0;
+        for _ in 0..40 {
+            let id = doc.add_object(dictionary! {
+                "Type" => "Font", "Subtype" => "Type0", "Encoding" => "Identity-H", "ToUnicode" => tu,
+            });
+            let font = cache.get(&doc, &Object::Reference(id)).expect("font");
+            if font.decode(&[0x4E, 0x00])[0].text.is_some() {
+                decoded += 1;
+            }
+        }
+        // 1,000,000 entries buy 15 full maps, and a 16th in part.
+        assert_eq!(decoded, 15);
+        assert_eq!(cache.budget.entries, 0);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod font;
 pub mod glyphs;
 pub mod ids;
 pub mod layout;
+pub mod pdfx;
 pub mod stream;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -50,8 +51,11 @@ pub fn extract(doc: &Document) -> TextOutcome {
     }
 }
 
+/// pdf-extract is tried only on documents with at most this much content.
+const FALLBACK_MAX_CONTENT: usize = 4 * 1024 * 1024;
+
 fn extract_inner(doc: &Document) -> TextOutcome {
-    let ex = extract::extract_glyphs(doc);
+    let mut ex = extract::extract_glyphs(doc);
     let mut reasons = Vec::new();
     if ex.limited {
         reasons.push(Reason::detail(
@@ -68,13 +72,19 @@ fn extract_inner(doc: &Document) -> TextOutcome {
         };
     }
     if ex.undecoded > 0 {
-        reasons.push(Reason::detail(
-            Code::TextExtractionFailed,
-            format!(
-                "{} of {} characters could not be decoded",
-                ex.undecoded, ex.shown
-            ),
-        ));
+        let mut detail = format!(
+            "{} of {} characters could not be decoded",
+            ex.undecoded, ex.shown
+        );
+        if ex.content_bytes <= FALLBACK_MAX_CONTENT {
+            if let Some(pages) = pdfx::glyphs(doc) {
+                if pdfx::readable(&pages) > pdfx::readable(&ex.pages) {
+                    ex.pages = pages;
+                    detail.push_str("; the text was read by the fallback reader");
+                }
+            }
+        }
+        reasons.push(Reason::detail(Code::TextExtractionFailed, detail));
     }
     let lines: Vec<layout::Line> = ex.pages.iter().flat_map(|p| layout::lines(p)).collect();
     let text = lines
@@ -104,4 +114,116 @@ pub fn diff_fields(signed: &Fields, shown: &Fields) -> Vec<TextChange> {
             shown: b.map(str::to_string),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{dictionary, Object, Stream};
+
+    /// One page showing `content` with font F1 = `font`; no MediaBox when
+    /// `media_box` is false (pdf-extract panics on that).
+    fn doc(content: &[u8], font: lopdf::Dictionary, media_box: bool) -> Document {
+        let mut doc = Document::with_version("1.5");
+        let font = doc.add_object(font);
+        let contents = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
+        let pages_id = doc.new_object_id();
+        let mut page = dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => contents,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+        };
+        if media_box {
+            page.set("MediaBox", vec![0.into(), 0.into(), 600.into(), 800.into()]);
+        }
+        let page = doc.add_object(page);
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        doc
+    }
+
+    fn codes(out: &TextOutcome) -> Vec<Code> {
+        out.reasons.iter().map(|r| r.code).collect()
+    }
+
+    #[test]
+    fn undecodable_font_is_a_reason_and_a_panicking_fallback_is_contained() {
+        // Identity-H, no ToUnicode, no font program, an unknown ordering:
+        // nothing can say what the codes mean. Without a MediaBox,
+        // pdf-extract panics; the outcome must still come back.
+        let font = dictionary! {
+            "Type" => "Font", "Subtype" => "Type0", "Encoding" => "Identity-H",
+            "DescendantFonts" => vec![Object::Dictionary(dictionary! {
+                "Subtype" => "CIDFontType2",
+                "CIDSystemInfo" => dictionary! { "Ordering" => Object::string_literal("Japan1") },
+            })],
+        };
+        for media_box in [true, false] {
+            let d = doc(
+                b"BT /F1 12 Tf 10 10 Td <0102030405> Tj ET",
+                font.clone(),
+                media_box,
+            );
+            let out = extract(&d);
+            assert!(codes(&out).contains(&Code::TextExtractionFailed));
+            assert!(!codes(&out).contains(&Code::NoTextLayer));
+            assert_eq!(out.fields, Some(Fields::default()));
+        }
+    }
+
+    #[test]
+    fn text_without_fields_gives_empty_fields() {
+        let font =
+            dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" };
+        let out = extract(&doc(b"BT /F1 12 Tf 10 10 Td (Hello) Tj ET", font, true));
+        assert_eq!(out.fields, Some(Fields::default()));
+        assert!(out.reasons.is_empty());
+        assert_eq!(out.text, "Hello");
+    }
+
+    #[test]
+    fn no_text_at_all_is_no_text_layer() {
+        let font =
+            dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" };
+        let out = extract(&doc(b"0 0 100 100 re f", font, true));
+        assert_eq!(out.fields, None);
+        assert_eq!(codes(&out), [Code::NoTextLayer]);
+        let out = extract(&Document::with_version("1.5"));
+        assert_eq!(out.fields, None);
+    }
+
+    #[test]
+    fn inconsistent_fields_are_reported() {
+        // GBK-coded labels through a predefined CMap, with an ID number
+        // whose birth date and gender disagree with the printed ones.
+        let font =
+            dictionary! { "Type" => "Font", "Subtype" => "Type0", "Encoding" => "GBK-EUC-H" };
+        let mut content = b"BT /F1 12 Tf 10 700 Td (".to_vec();
+        let (line1, _, _) = encoding_rs::GBK.encode("性别:女 出生年月:1950年01月");
+        content.extend(line1.iter().flat_map(|&b| escape(b)));
+        content.extend_from_slice(b") Tj 0 -20 Td (");
+        let (line2, _, _) = encoding_rs::GBK.encode("身份证号:11010519491231002X");
+        content.extend(line2.iter().flat_map(|&b| escape(b)));
+        content.extend_from_slice(b") Tj ET");
+        let out = extract(&doc(&content, font, true));
+        let f = out.fields.clone().expect("fields");
+        assert_eq!(f.gender.as_deref(), Some("女"));
+        assert_eq!(f.birth.as_deref(), Some("1950-01"));
+        assert_eq!(f.id_number.as_deref(), Some("11010519491231002X"));
+        assert_eq!(f.id_number_valid, Some(true));
+        assert_eq!(codes(&out), [Code::IdNumberBirthMismatch]);
+    }
+
+    fn escape(b: u8) -> Vec<u8> {
+        if matches!(b, b'(' | b')' | b'\\') {
+            vec![b'\\', b]
+        } else {
+            vec![b]
+        }
+    }
 }
