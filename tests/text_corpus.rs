@@ -223,3 +223,58 @@ fn embedded_truetype_without_tounicode_still_reads() {
     assert_eq!(fields.approval_date.as_deref(), Some("2023-12-20"));
     assert_eq!(fields.birth.as_deref(), Some("1990-03"));
 }
+
+/// A small deterministic generator, so failures reproduce.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[test]
+fn mutated_content_and_cmaps_never_panic() {
+    // The reader's own code runs here without the catch_unwind that
+    // text::extract adds, so a panic in it fails the test.
+    use certcheck::text::{extract::extract_glyphs, fields, layout};
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    for file in [
+        "authentic-rsa-pkcs7.pdf",
+        "authentic-stsong-old-generator.pdf",
+        "unsigned-query-result.pdf",
+    ] {
+        let bytes = std::fs::read(corpus().join(file)).expect("file");
+        let base = PdfFile::parse(&bytes, None).expect("parses").doc;
+        for _ in 0..60 {
+            let mut doc = base.clone();
+            for obj in doc.objects.values_mut() {
+                let Ok(stream) = obj.as_stream_mut() else { continue };
+                let Ok(mut data) = stream.decompressed_content() else { continue };
+                if data.is_empty() {
+                    continue;
+                }
+                for _ in 0..1 + rng.next() % 8 {
+                    let i = (rng.next() as usize) % data.len();
+                    match rng.next() % 3 {
+                        0 => data[i] = rng.next() as u8,
+                        1 => data.truncate(i),
+                        _ => data.insert(i, b"()<>[]/%\\-.0"[(rng.next() % 12) as usize]),
+                    }
+                    if data.is_empty() {
+                        break;
+                    }
+                }
+                stream.dict.remove(b"Filter");
+                stream.dict.remove(b"DecodeParms");
+                stream.set_content(data);
+            }
+            let ex = extract_glyphs(&doc);
+            let lines: Vec<_> = ex.pages.iter().flat_map(|p| layout::lines(p)).collect();
+            let _ = fields::find(&lines);
+        }
+    }
+}
