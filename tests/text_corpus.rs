@@ -252,8 +252,12 @@ fn mutated_content_and_cmaps_never_panic() {
         for _ in 0..60 {
             let mut doc = base.clone();
             for obj in doc.objects.values_mut() {
-                let Ok(stream) = obj.as_stream_mut() else { continue };
-                let Ok(mut data) = stream.decompressed_content() else { continue };
+                let Ok(stream) = obj.as_stream_mut() else {
+                    continue;
+                };
+                let Ok(mut data) = stream.decompressed_content() else {
+                    continue;
+                };
                 if data.is_empty() {
                     continue;
                 }

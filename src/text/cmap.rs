@@ -619,14 +619,36 @@ pub fn decode_legacy(cs: LegacyCharset, bytes: &[u8]) -> Option<String> {
     Some(text.into_owned())
 }
 
-/// Adobe-GB1 CIDs 1 to 95 are the proportional Latin set in ASCII order
-/// (space to tilde); beyond them a table of the whole collection would be
-/// needed, which certcheck does not carry.
+/// Adobe's CID-to-Unicode map of the Adobe-GB1 collection (see
+/// data/README.md), compressed.
+static ADOBE_GB1_UCS2: &[u8] = include_bytes!("data/Adobe-GB1-UCS2.z");
+
+fn adobe_gb1_table() -> &'static CMap {
+    static TABLE: std::sync::OnceLock<CMap> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut data = Vec::new();
+        let ok = std::io::Read::read_to_end(
+            &mut std::io::Read::take(flate2::read::ZlibDecoder::new(ADOBE_GB1_UCS2), 1 << 21),
+            &mut data,
+        )
+        .is_ok();
+        if ok {
+            CMap::parse(&data)
+        } else {
+            CMap::default()
+        }
+    })
+}
+
+/// The character of an Adobe-GB1 CID (fonts such as STSong-Light drawn
+/// through Identity-H without a ToUnicode map).
 pub fn adobe_gb1_cid(cid: u32) -> Option<char> {
-    if (1..=95).contains(&cid) {
-        char::from_u32(cid + 31)
-    } else {
-        None
+    let code = u16::try_from(cid).ok()?.to_be_bytes();
+    match adobe_gb1_table().unicode(&code) {
+        Some(s) => s.chars().next().filter(|c| *c != '\u{FFFD}'),
+        // CIDs 1 to 95 are the Latin set in ASCII order, table or not.
+        None if (1..=95).contains(&cid) => char::from_u32(cid + 31),
+        None => None,
     }
 }
 
@@ -745,6 +767,17 @@ mod tests {
         assert_eq!(cmap.cid(&[0x41]), Some(34));
         assert_eq!(cmap.cid(&[0xB0, 0xA1]), Some(814));
         assert_eq!(adobe_gb1_cid(34), Some('A'));
+    }
+
+    #[test]
+    fn adobe_gb1_cids() {
+        // The CIDs the UniGB-UCS2-H CMap (which maps the other way) gives
+        // for 姓 (<59d3> -> 4000) and 名 (<540d> -> 2816).
+        assert_eq!(adobe_gb1_cid(4000), Some('姓'));
+        assert_eq!(adobe_gb1_cid(2816), Some('名'));
+        assert_eq!(adobe_gb1_cid(18), Some('1'));
+        assert_eq!(adobe_gb1_cid(0), None);
+        assert_eq!(adobe_gb1_cid(70_000), None);
     }
 
     #[test]

@@ -712,7 +712,7 @@ mod tests {
     }
 
     #[test]
-    fn gb1_cids_without_tounicode_decode_ascii() {
+    fn gb1_cids_without_tounicode_decode_by_the_adobe_table() {
         let doc = Document::with_version("1.4");
         let font = dictionary! {
             "Type" => "Font", "Subtype" => "Type0", "Encoding" => "Identity-H",
@@ -723,6 +723,8 @@ mod tests {
         let f = Font::load(&doc, &font);
         // CIDs 18..=26 are the digits 1..9 and 57 is 'X'.
         assert_eq!(text_of(&f, &[0, 18, 0, 26, 0, 57]), "19X");
-        assert_eq!(text_of(&f, &[0x10, 0x00]), "?");
+        // 张 is CID 4454 (0x1166) and 伟 3775 (0x0EBF) in Adobe-GB1.
+        assert_eq!(text_of(&f, &[0x11, 0x66, 0x0E, 0xBF]), "张伟");
+        assert_eq!(text_of(&f, &[0xFF, 0xF0]), "?");
     }
 }
