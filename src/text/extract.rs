@@ -24,6 +24,8 @@ const MAX_FORM_DEPTH: usize = 8;
 const MAX_STACK: usize = 256;
 /// Ancestors of a page searched for inherited resources.
 const MAX_PARENTS: usize = 32;
+/// White boxes checked against the glyphs beneath them, per document.
+const MAX_WHITE_BOXES: usize = 10_000;
 
 /// One shown character, in a frame where its baseline runs left to right:
 /// `x` grows along the baseline, `y` grows upwards.
@@ -103,6 +105,8 @@ struct GState {
     h_scale: f32,
     leading: f32,
     rise: f32,
+    /// The fill colour is white (or paper-coloured in CMYK).
+    fill_white: bool,
 }
 
 impl GState {
@@ -116,6 +120,7 @@ impl GState {
             h_scale: 1.0,
             leading: 0.0,
             rise: 0.0,
+            fill_white: false,
         }
     }
 }
@@ -130,6 +135,13 @@ struct Walker<'a> {
     undecoded: usize,
     limited: bool,
     forms: Vec<ObjectId>,
+    /// Where each glyph of the page sits on the page (before turning it
+    /// upright), for white boxes painted over it.
+    origins: Vec<(f32, f32)>,
+    /// The visible area of the page: MediaBox cut by CropBox.
+    page_box: Option<[f32; 4]>,
+    /// White boxes still to be checked against the glyphs (bounded).
+    boxes_left: usize,
 }
 
 /// Reads the text of every page (up to [`MAX_PAGES`]).
@@ -144,6 +156,9 @@ pub fn extract_glyphs(doc: &Document) -> Extraction {
         undecoded: 0,
         limited: false,
         forms: Vec::new(),
+        origins: Vec::new(),
+        page_box: None,
+        boxes_left: MAX_WHITE_BOXES,
     };
     let mut pages = Vec::new();
     for (n, page_id) in doc.page_iter().enumerate() {
@@ -156,8 +171,10 @@ pub fn extract_glyphs(doc: &Document) -> Extraction {
             continue;
         };
         let resources = page_resources(doc, page);
+        w.page_box = page_box(doc, page);
         let data = page_content(doc, page, &mut w);
         w.run(&data, resources, GState::new(IDENTITY), 0);
+        w.origins.clear();
         pages.push(std::mem::take(&mut w.glyphs));
     }
     Extraction {
@@ -166,6 +183,57 @@ pub fn extract_glyphs(doc: &Document) -> Extraction {
         undecoded: w.undecoded,
         limited: w.limited,
         content_bytes: w.content_bytes,
+    }
+}
+
+/// A rectangle of the page: [x0, y0, x1, y1] with x0 <= x1, y0 <= y1.
+fn rect_of(doc: &Document, obj: &Object) -> Option<[f32; 4]> {
+    let arr = deref(doc, obj).as_array().ok()?;
+    let n: Vec<f32> = arr
+        .iter()
+        .filter_map(|o| match deref(doc, o) {
+            Object::Integer(i) => Some(*i as f32),
+            Object::Real(r) if r.is_finite() => Some(*r),
+            _ => None,
+        })
+        .collect();
+    match n.as_slice() {
+        [a, b, c, d] => Some([a.min(*c), b.min(*d), a.max(*c), b.max(*d)]),
+        _ => None,
+    }
+}
+
+fn inherited<'a>(doc: &'a Document, page: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    let mut node = page;
+    for _ in 0..MAX_PARENTS {
+        if let Ok(v) = node.get(key) {
+            return Some(v);
+        }
+        node = node
+            .get(b"Parent")
+            .ok()
+            .map(|p| deref(doc, p))
+            .and_then(|p| p.as_dict().ok())?;
+    }
+    None
+}
+
+/// The visible area: the MediaBox, cut by the CropBox where there is one.
+fn page_box(doc: &Document, page: &Dictionary) -> Option<[f32; 4]> {
+    let media = inherited(doc, page, b"MediaBox").and_then(|o| rect_of(doc, o))?;
+    let Some(crop) = inherited(doc, page, b"CropBox").and_then(|o| rect_of(doc, o)) else {
+        return Some(media);
+    };
+    let cut = [
+        media[0].max(crop[0]),
+        media[1].max(crop[1]),
+        media[2].min(crop[2]),
+        media[3].min(crop[3]),
+    ];
+    if cut[0] < cut[2] && cut[1] < cut[3] {
+        Some(cut)
+    } else {
+        Some(media)
     }
 }
 
@@ -221,6 +289,9 @@ impl<'a> Walker<'a> {
         let mut stack: Vec<GState> = Vec::new();
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
+        // The rectangles of the path being built; None once it holds
+        // anything else.
+        let mut rects: Option<Vec<[f32; 4]>> = Some(Vec::new());
         let mut lexer = Lexer::new(data);
         while let Some((op, args)) = lexer.next_op() {
             self.ops += 1;
@@ -251,6 +322,33 @@ impl<'a> Walker<'a> {
                     tm = IDENTITY;
                     tlm = IDENTITY;
                 }
+                b"g" | b"rg" | b"k" | b"sc" | b"scn" => {
+                    let n: Vec<f32> = args.iter().filter_map(Operand::number).collect();
+                    gs.fill_white = match (op.as_slice(), n.as_slice()) {
+                        (b"k", [c, m, y, k]) => [c, m, y, k].iter().all(|v| **v <= 0.0),
+                        (b"k", _) => false,
+                        (_, [g]) => *g >= 1.0,
+                        (_, [r, g, b]) => [r, g, b].iter().all(|v| **v >= 1.0),
+                        _ => false,
+                    };
+                }
+                b"re" => {
+                    let n: Vec<f32> = args.iter().filter_map(Operand::number).collect();
+                    if let (Some(list), [x, y, w, h]) = (rects.as_mut(), n.as_slice()) {
+                        list.push(device_rect(&gs.ctm, *x, *y, *w, *h));
+                    }
+                }
+                b"cs" => gs.fill_white = false,
+                b"m" | b"l" | b"c" | b"v" | b"y" | b"h" => rects = None,
+                b"f" | b"F" | b"f*" | b"B" | b"B*" | b"b" | b"b*" => {
+                    if gs.fill_white {
+                        for r in rects.iter().flatten() {
+                            self.hide_under(r);
+                        }
+                    }
+                    rects = Some(Vec::new());
+                }
+                b"n" | b"S" | b"s" => rects = Some(Vec::new()),
                 b"Tf" => {
                     if let Some(Operand::Name(name)) = args.first() {
                         gs.font = self.font(resources, name);
@@ -402,7 +500,15 @@ impl<'a> Walker<'a> {
             let scale_x = m[0].hypot(m[1]);
             let size = (gs.size * m[2].hypot(m[3])).abs();
             let device_width = (advance * gs.h_scale * scale_x).abs();
+            let visible = self.page_box.is_none_or(|b| {
+                let margin = size.max(1.0);
+                ox >= b[0] - margin
+                    && ox <= b[2] + margin
+                    && oy >= b[1] - margin
+                    && oy <= b[3] + margin
+            });
             match code.text {
+                Some(_) if !visible => {}
                 Some(text) if self.glyphs.len() < MAX_GLYPHS => {
                     let (x, y) = upright(m[0], m[1], ox, oy);
                     let n = text.chars().count().max(1) as f32;
@@ -417,6 +523,15 @@ impl<'a> Walker<'a> {
                             width: device_width / n,
                             size,
                         });
+                        // The middle of the glyph, a third of the size up
+                        // from the baseline, along the text's direction.
+                        let along = device_width * (i as f32 + 0.5) / n;
+                        let (ux, uy) = unit(m[0], m[1]);
+                        let (vx, vy) = unit(m[2], m[3]);
+                        self.origins.push((
+                            ox + ux * along + vx * size * 0.33,
+                            oy + uy * along + vy * size * 0.33,
+                        ));
                     }
                 }
                 Some(_) => self.limited = true,
@@ -430,6 +545,57 @@ impl<'a> Walker<'a> {
             *tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], tm);
         }
     }
+}
+
+/// Drops the glyphs already painted whose middle a white box now covers:
+/// what a person sees there is the box.
+impl Walker<'_> {
+    fn hide_under(&mut self, r: &[f32; 4]) {
+        if self.boxes_left == 0 {
+            self.limited = true;
+            return;
+        }
+        self.boxes_left -= 1;
+        let covered: Vec<bool> = self
+            .origins
+            .iter()
+            .map(|&(x, y)| x >= r[0] && x <= r[2] && y >= r[1] && y <= r[3])
+            .collect();
+        if !covered.contains(&true) {
+            return;
+        }
+        let mut keep = covered.iter().map(|c| !c);
+        self.glyphs.retain(|_| keep.next().unwrap_or(true));
+        let mut keep = covered.iter().map(|c| !c);
+        self.origins.retain(|_| keep.next().unwrap_or(true));
+    }
+}
+
+fn unit(x: f32, y: f32) -> (f32, f32) {
+    let n = x.hypot(y);
+    if n > 0.0 && n.is_finite() {
+        (x / n, y / n)
+    } else {
+        (0.0, 0.0)
+    }
+}
+
+/// The page-space bounding box of a rectangle drawn under `ctm`.
+fn device_rect(ctm: &Matrix, x: f32, y: f32, w: f32, h: f32) -> [f32; 4] {
+    let pts = [(x, y), (x + w, y), (x, y + h), (x + w, y + h)].map(|(px, py)| {
+        (
+            px * ctm[0] + py * ctm[2] + ctm[4],
+            px * ctm[1] + py * ctm[3] + ctm[5],
+        )
+    });
+    let xs = pts.map(|p| p.0);
+    let ys = pts.map(|p| p.1);
+    [
+        xs.iter().copied().fold(f32::INFINITY, f32::min),
+        ys.iter().copied().fold(f32::INFINITY, f32::min),
+        xs.iter().copied().fold(f32::NEG_INFINITY, f32::max),
+        ys.iter().copied().fold(f32::NEG_INFINITY, f32::max),
+    ]
 }
 
 /// Turns a point into the frame of its baseline direction (a multiple of
@@ -525,6 +691,18 @@ mod tests {
         let text: String = ex.pages[0].iter().map(|g| g.ch).collect();
         assert_eq!(text, "Z");
         assert_eq!(ex.pages[0][0].x, 100.0);
+    }
+
+    #[test]
+    fn white_boxes_hide_what_is_under_them_and_off_page_text_is_not_read() {
+        let doc = doc_with(
+            b"BT /F1 10 Tf 100 100 Td (OLD) Tj ET 1 1 1 rg 95 95 40 20 re f 0 g \
+              BT /F1 10 Tf 100 100 Td (NEW) Tj ET BT /F1 10 Tf 900 900 Td (OFF) Tj ET \
+              0.5 g 0 0 600 800 re f",
+        );
+        let ex = extract_glyphs(&doc);
+        let text: String = ex.pages[0].iter().map(|g| g.ch).collect();
+        assert_eq!(text, "NEW");
     }
 
     #[test]

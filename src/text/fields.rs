@@ -376,6 +376,7 @@ mod tests {
                 x,
                 end: x + 10.0,
                 size: 10.0,
+                order: chars.len(),
             });
             x += 10.0;
         }

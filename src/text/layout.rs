@@ -15,6 +15,8 @@ pub struct Char {
     pub x: f32,
     pub end: f32,
     pub size: f32,
+    /// Painting order: of two characters on one spot, the later is seen.
+    pub order: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -55,7 +57,7 @@ impl Line {
 /// Groups a page's characters into lines.
 pub fn lines(glyphs: &[Glyph]) -> Vec<Line> {
     let mut chars: Vec<(f32, Char)> = Vec::new();
-    for g in glyphs {
+    for (order, g) in glyphs.iter().enumerate() {
         if !g.x.is_finite() || !g.y.is_finite() || !g.width.is_finite() || !g.size.is_finite() {
             continue;
         }
@@ -73,6 +75,7 @@ pub fn lines(glyphs: &[Glyph]) -> Vec<Line> {
                     x,
                     end: x + g.width / n,
                     size: g.size,
+                    order,
                 },
             ));
         }
@@ -101,11 +104,22 @@ pub fn lines(glyphs: &[Glyph]) -> Vec<Line> {
     }
     for line in &mut out {
         line.chars.sort_by(|a, b| a.x.total_cmp(&b.x));
-        // The same character painted twice on itself (fake bold, or a
-        // shadow) reads once.
-        line.chars.dedup_by(|b, a| {
-            a.ch == b.ch && (b.x - a.x).abs() < 0.3 * (a.end - a.x).abs().max(0.5)
-        });
+        // Two characters on one spot (fake bold, a shadow, or text painted
+        // over other text) read as the one painted last: it is on top.
+        let mut kept: Vec<Char> = Vec::with_capacity(line.chars.len());
+        for c in line.chars.drain(..) {
+            if let Some(k) = kept.last_mut() {
+                let width = (k.end - k.x).abs().max((c.end - c.x).abs()).max(0.5);
+                if (c.x - k.x).abs() < 0.3 * width {
+                    if c.order > k.order {
+                        *k = c;
+                    }
+                    continue;
+                }
+            }
+            kept.push(c);
+        }
+        line.chars = kept;
     }
     out
 }
@@ -141,5 +155,19 @@ mod tests {
         assert_eq!(ls[0].text(), "A B:");
         let second: String = ls[1].chars.iter().map(|c| c.ch).collect();
         assert_eq!(second, "C");
+    }
+
+    #[test]
+    fn text_painted_over_text_reads_as_the_top_one() {
+        // 张伟 painted first, 李娜 painted later on the same spots.
+        let glyphs = vec![
+            g('张', 10.0, 100.0),
+            g('伟', 20.0, 100.0),
+            g('李', 10.5, 100.0),
+            g('娜', 20.5, 100.0),
+        ];
+        let ls = lines(&glyphs);
+        let text: String = ls[0].chars.iter().map(|c| c.ch).collect();
+        assert_eq!(text, "李娜");
     }
 }
