@@ -51,6 +51,9 @@ const LABEL_SPREAD: f32 = 3.5;
 /// A value ends where the next character stands further than this many
 /// ems away.
 const VALUE_GAP: f32 = 2.0;
+/// A free-text value (name, qualification) without a colon must stand at
+/// least this many ems from its label.
+const SEPARATION: f32 = 0.8;
 /// The run below a label without a value counts when it is at most this
 /// many line heights lower.
 const NEXT_LINE: f32 = 2.5;
@@ -168,10 +171,17 @@ pub fn find(lines: &[Line]) -> Fields {
                 j += 1;
             }
             let mut value = value_from(line, s, j);
+            // A label in running text ("请核对姓名与资格名称") is followed by more
+            // text; a label of a field stands apart from its value: a colon,
+            // a gap, or the value on the next line.
+            let size = line.chars.get(j).map_or(1.0, |c| c.size.max(1.0));
+            let mut separated = j > i + n || line.gap_before(j) > SEPARATION * size;
             if value.is_empty() {
                 value = value_below(lines, &simple, li, line.chars.get(i).map_or(0.0, |c| c.x));
+                separated = true;
             }
-            if !value.is_empty() {
+            let free_text = matches!(field, Field::Name | Field::Qualification);
+            if !value.is_empty() && (separated || !free_text) {
                 set_field(&mut fields, field, &value);
             }
             i = j.max(i + 1);
@@ -592,6 +602,17 @@ mod tests {
         assert_eq!(level("专家"), None);
         assert_eq!(id_number("E12345678"), Some("E12345678".into()));
         assert_eq!(id_number("无"), None);
+    }
+
+    #[test]
+    fn labels_in_running_text_are_not_fields() {
+        let f = from(&[
+            "请核对姓名与资格名称是否正确",
+            "姓名:王芳",
+            "资格名称 网络规划设计师",
+        ]);
+        assert_eq!(f.name.as_deref(), Some("王芳"));
+        assert_eq!(f.qualification.as_deref(), Some("网络规划设计师"));
     }
 
     #[test]
