@@ -4,7 +4,9 @@
 //! codes undecoded, only on small documents (it has no limits of its own),
 //! and inside catch_unwind (it panics on inputs it does not expect).
 
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Once;
 
 use lopdf::Document;
 use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
@@ -89,13 +91,36 @@ impl OutputDev for Collector {
     }
 }
 
+thread_local! {
+    /// Set while pdf-extract runs on this thread: its panics are expected,
+    /// caught, and turned into a reason, so they are not printed.
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Chains a panic hook that stays silent for this module's expected panics
+/// and hands every other panic to the hook that was there before.
+fn install_quiet_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// The pages' characters as pdf-extract reads them; None where it fails.
 pub fn glyphs(doc: &Document) -> Option<Vec<Vec<Glyph>>> {
     if doc.page_iter().take(MAX_PAGES + 1).count() > MAX_PAGES {
         return None;
     }
+    install_quiet_hook();
     let mut out = Collector::default();
+    QUIET.with(|q| q.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| pdf_extract::output_doc(doc, &mut out)));
+    QUIET.with(|q| q.set(false));
     match result {
         Ok(Ok(())) => Some(out.pages),
         // Stopped by the character limit, or by an error part-way: what
