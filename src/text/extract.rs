@@ -598,6 +598,16 @@ fn device_rect(ctm: &Matrix, x: f32, y: f32, w: f32, h: f32) -> [f32; 4] {
     ]
 }
 
+/// Characters that carry text (not white space, not U+FFFD).
+/// (for comparing two readings, and telling text from its absence)
+pub fn readable(pages: &[Vec<Glyph>]) -> usize {
+    pages
+        .iter()
+        .flatten()
+        .filter(|g| !g.ch.is_whitespace() && g.ch != '\u{FFFD}' && !g.ch.is_control())
+        .count()
+}
+
 /// Turns a point into the frame of its baseline direction (a multiple of
 /// 90 degrees), so rotated text still reads left to right.
 pub(crate) fn upright(dx: f32, dy: f32, x: f32, y: f32) -> (f32, f32) {

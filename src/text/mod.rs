@@ -63,7 +63,9 @@ fn extract_inner(doc: &Document) -> TextOutcome {
             "only part of the page text was read",
         ));
     }
-    if ex.shown == 0 {
+    // Only white space drawn (an empty OCR layer, a blank form) is no text
+    // layer either; codes that did not decode are text that is there.
+    if ex.undecoded == 0 && extract::readable(&ex.pages) == 0 {
         reasons.push(Reason::new(Code::NoTextLayer));
         return TextOutcome {
             fields: None,
@@ -78,7 +80,7 @@ fn extract_inner(doc: &Document) -> TextOutcome {
         );
         if ex.content_bytes <= FALLBACK_MAX_CONTENT {
             if let Some(pages) = pdfx::glyphs(doc) {
-                if pdfx::readable(&pages) > pdfx::readable(&ex.pages) {
+                if extract::readable(&pages) > extract::readable(&ex.pages) {
                     ex.pages = pages;
                     detail.push_str("; the text was read by the fallback reader");
                 }
@@ -195,6 +197,15 @@ mod tests {
         assert_eq!(codes(&out), [Code::NoTextLayer]);
         let out = extract(&Document::with_version("1.5"));
         assert_eq!(out.fields, None);
+    }
+
+    #[test]
+    fn only_white_space_is_no_text_layer() {
+        let font =
+            dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" };
+        let out = extract(&doc(b"BT /F1 12 Tf 10 10 Td (   ) Tj ET", font, true));
+        assert_eq!(out.fields, None);
+        assert_eq!(codes(&out), [Code::NoTextLayer]);
     }
 
     #[test]

@@ -134,12 +134,3 @@ pub fn glyphs(doc: &Document) -> Option<Vec<Vec<Glyph>>> {
         Err(_) => None,
     }
 }
-
-/// Characters that carry text (not white space, not U+FFFD).
-pub fn readable(pages: &[Vec<Glyph>]) -> usize {
-    pages
-        .iter()
-        .flatten()
-        .filter(|g| !g.ch.is_whitespace() && g.ch != '\u{FFFD}' && !g.ch.is_control())
-        .count()
-}
