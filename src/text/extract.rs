@@ -400,8 +400,14 @@ impl<'a> Walker<'a> {
                             match item {
                                 Operand::Str(s) => self.show(&gs, &mut tm, s),
                                 Operand::Number(n) if n.is_finite() => {
-                                    let tx = -n / 1000.0 * gs.size * gs.h_scale;
-                                    tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &tm);
+                                    let shift = -n / 1000.0 * gs.size;
+                                    let vertical = gs.font.as_ref().is_some_and(|f| f.vertical);
+                                    let step = if vertical {
+                                        [1.0, 0.0, 0.0, 1.0, 0.0, shift]
+                                    } else {
+                                        [1.0, 0.0, 0.0, 1.0, shift * gs.h_scale, 0.0]
+                                    };
+                                    tm = mul(&step, &tm);
                                 }
                                 _ => {}
                             }
@@ -492,14 +498,20 @@ impl<'a> Walker<'a> {
         };
         for code in font.decode(bytes) {
             self.shown += 1;
-            let advance = code.width / 1000.0 * font.scale * gs.size;
             let m = mul(tm, &gs.ctm);
-            // Where the glyph sits, and how its baseline runs on the page.
+            // Where the glyph sits, which way the text runs on the page, and
+            // how far this glyph takes it. Vertical fonts run down the page
+            // one em per glyph (their /W2 metrics are not read).
             let ox = m[4] + gs.rise * m[2];
             let oy = m[5] + gs.rise * m[3];
-            let scale_x = m[0].hypot(m[1]);
             let size = (gs.size * m[2].hypot(m[3])).abs();
-            let device_width = (advance * gs.h_scale * scale_x).abs();
+            let (advance, run, device_width) = if font.vertical {
+                (gs.size, (-m[2], -m[3]), size)
+            } else {
+                let advance = code.width / 1000.0 * font.scale * gs.size;
+                let device = (advance * gs.h_scale * m[0].hypot(m[1])).abs();
+                (advance, (m[0], m[1]), device)
+            };
             let visible = self.page_box.is_none_or(|b| {
                 let margin = size.max(1.0);
                 ox >= b[0] - margin
@@ -510,8 +522,14 @@ impl<'a> Walker<'a> {
             match code.text {
                 Some(_) if !visible => {}
                 Some(text) if self.glyphs.len() < MAX_GLYPHS => {
-                    let (x, y) = upright(m[0], m[1], ox, oy);
+                    let (x, y) = upright(run.0, run.1, ox, oy);
                     let n = text.chars().count().max(1) as f32;
+                    let (ux, uy) = unit(run.0, run.1);
+                    let (vx, vy) = if font.vertical {
+                        unit(m[0], m[1])
+                    } else {
+                        unit(m[2], m[3])
+                    };
                     for (i, ch) in text.chars().enumerate() {
                         if !ox.is_finite() || !oy.is_finite() {
                             break;
@@ -523,11 +541,9 @@ impl<'a> Walker<'a> {
                             width: device_width / n,
                             size,
                         });
-                        // The middle of the glyph, a third of the size up
-                        // from the baseline, along the text's direction.
+                        // The middle of the glyph, a third of the size off
+                        // the baseline, along the text's direction.
                         let along = device_width * (i as f32 + 0.5) / n;
-                        let (ux, uy) = unit(m[0], m[1]);
-                        let (vx, vy) = unit(m[2], m[3]);
                         self.origins.push((
                             ox + ux * along + vx * size * 0.33,
                             oy + uy * along + vy * size * 0.33,
@@ -537,12 +553,16 @@ impl<'a> Walker<'a> {
                 Some(_) => self.limited = true,
                 None => self.undecoded += 1,
             }
-            let mut tx = advance + gs.char_spacing;
+            let mut spacing = gs.char_spacing;
             if code.is_space_byte {
-                tx += gs.word_spacing;
+                spacing += gs.word_spacing;
             }
-            tx *= gs.h_scale;
-            *tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], tm);
+            if font.vertical {
+                *tm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -advance + spacing], tm);
+            } else {
+                let tx = (advance + spacing) * gs.h_scale;
+                *tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], tm);
+            }
         }
     }
 }
@@ -713,6 +733,28 @@ mod tests {
         let ex = extract_glyphs(&doc);
         let text: String = ex.pages[0].iter().map(|g| g.ch).collect();
         assert_eq!(text, "NEW");
+    }
+
+    #[test]
+    fn vertical_fonts_read_top_to_bottom() {
+        let mut doc = doc_with(b"BT /V1 10 Tf 100 500 Td <59D3540D> Tj ET");
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type0", "Encoding" => "UniGB-UCS2-V",
+        });
+        let pages: Vec<_> = doc.page_iter().collect();
+        if let Ok(Object::Dictionary(p)) = doc.get_object_mut(pages[0]) {
+            p.set(
+                "Resources",
+                dictionary! { "Font" => dictionary! { "V1" => font } },
+            );
+        }
+        let ex = extract_glyphs(&doc);
+        let g = &ex.pages[0];
+        let text: String = g.iter().map(|g| g.ch).collect();
+        assert_eq!(text, "姓名");
+        // Upright, the column reads as a line: same y, x growing.
+        assert_eq!(g[0].y, g[1].y);
+        assert!(g[1].x > g[0].x);
     }
 
     #[test]

@@ -78,6 +78,8 @@ pub struct Font {
     /// Glyph space to text space, divided by 1/1000 (1 for ordinary fonts;
     /// a Type3 font's FontMatrix may say otherwise).
     pub scale: f32,
+    /// Writing mode 1: the text runs down the page.
+    pub vertical: bool,
 }
 
 fn number(o: &Object) -> Option<f32> {
@@ -254,6 +256,7 @@ impl Font {
             to_unicode,
             widths,
             scale,
+            vertical: false,
         }
     }
 
@@ -263,6 +266,13 @@ impl Font {
         to_unicode: Option<CMap>,
         budget: &mut Budget,
     ) -> Font {
+        let vertical = match dict.get(b"Encoding").ok().map(|o| deref(doc, o)) {
+            Some(Object::Name(n)) => n.ends_with(b"-V"),
+            Some(Object::Stream(s)) => {
+                s.dict.get(b"WMode").ok().and_then(|o| o.as_i64().ok()) == Some(1)
+            }
+            _ => false,
+        };
         let codes = match dict.get(b"Encoding").ok().map(|o| deref(doc, o)) {
             Some(Object::Name(n)) => {
                 CodeMap::Predefined(Predefined::from_name(n).unwrap_or(Predefined::Identity))
@@ -335,6 +345,7 @@ impl Font {
             to_unicode,
             widths,
             scale: 1.0,
+            vertical,
         }
     }
 
