@@ -25,7 +25,7 @@ const MAX_STACK: usize = 256;
 /// Ancestors of a page searched for inherited resources.
 const MAX_PARENTS: usize = 32;
 /// White boxes checked against the glyphs beneath them, per document.
-const MAX_WHITE_BOXES: usize = 10_000;
+const MAX_WHITE_BOXES: usize = 2_000;
 
 /// One shown character, in a frame where its baseline runs left to right:
 /// `x` grows along the baseline, `y` grows upwards.

@@ -55,7 +55,7 @@ pub fn extract(doc: &Document) -> TextOutcome {
 const FALLBACK_MAX_CONTENT: usize = 4 * 1024 * 1024;
 
 fn extract_inner(doc: &Document) -> TextOutcome {
-    let mut ex = extract::extract_glyphs(doc);
+    let ex = extract::extract_glyphs(doc);
     let mut reasons = Vec::new();
     if ex.limited {
         reasons.push(Reason::detail(
@@ -73,34 +73,49 @@ fn extract_inner(doc: &Document) -> TextOutcome {
             reasons,
         };
     }
+    let (mut text, mut fields) = read(&ex.pages);
     if ex.undecoded > 0 {
         let mut detail = format!(
             "{} of {} characters could not be decoded",
             ex.undecoded, ex.shown
         );
+        // The fallback's reading is taken only where it finds more fields:
+        // where it decodes no better, it can produce plausible-looking
+        // garbage, which finds none.
         if ex.content_bytes <= FALLBACK_MAX_CONTENT {
             if let Some(pages) = pdfx::glyphs(doc) {
-                if extract::readable(&pages) > extract::readable(&ex.pages) {
-                    ex.pages = pages;
-                    detail.push_str("; the text was read by the fallback reader");
+                let (other_text, other_fields) = read(&pages);
+                if found(&other_fields) > found(&fields) {
+                    text = other_text;
+                    fields = other_fields;
+                    detail.push_str("; the fields were read by the fallback reader");
                 }
             }
         }
         reasons.push(Reason::detail(Code::TextExtractionFailed, detail));
     }
-    let lines: Vec<layout::Line> = ex.pages.iter().flat_map(|p| layout::lines(p)).collect();
-    let text = lines
-        .iter()
-        .map(layout::Line::text)
-        .collect::<Vec<_>>()
-        .join("\n");
-    let fields = fields::find(&lines);
     reasons.extend(ids::consistency(&fields));
     TextOutcome {
         fields: Some(fields),
         text,
         reasons,
     }
+}
+
+/// The text and the fields of pages of glyphs.
+fn read(pages: &[Vec<extract::Glyph>]) -> (String, Fields) {
+    let lines: Vec<layout::Line> = pages.iter().flat_map(|p| layout::lines(p)).collect();
+    let text = lines
+        .iter()
+        .map(layout::Line::text)
+        .collect::<Vec<_>>()
+        .join("\n");
+    (text, fields::find(&lines))
+}
+
+/// How many fields were found.
+fn found(f: &Fields) -> usize {
+    f.named().iter().filter(|(_, v)| v.is_some()).count() + usize::from(f.query_result_label)
 }
 
 /// The fields whose signed value differs from the shown one.
