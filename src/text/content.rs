@@ -428,6 +428,24 @@ mod tests {
     }
 
     #[test]
+    fn token_soup_never_panics() {
+        // Random strings over the characters that matter to the lexer.
+        let alphabet = b"()<>[]{}/%\\ \n\r0123456789.-+eEBTIDjJTf'\"#";
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..3000 {
+            let mut data = Vec::new();
+            for _ in 0..(state % 200) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                data.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            let _ = ops(&data);
+            let _ = crate::text::cmap::CMap::parse(&data);
+        }
+    }
+
+    #[test]
     fn unterminated_things_end_cleanly() {
         for data in [
             &b"(abc"[..],
