@@ -555,19 +555,22 @@ impl Predefined {
             Predefined::Identity => (bytes.len().min(2), None),
             Predefined::Ucs2 => {
                 let n = bytes.len().min(2);
-                let text = bytes.get(..2).and_then(|b| {
-                    char::from_u32(u32::from(u16::from_be_bytes([b[0], b[1]]))).map(String::from)
-                });
+                let text = match bytes {
+                    [hi, lo, ..] => {
+                        char::from_u32(u32::from(u16::from_be_bytes([*hi, *lo]))).map(String::from)
+                    }
+                    _ => None,
+                };
                 (n, text)
             }
             Predefined::Utf16 => {
-                let Some(b) = bytes.get(..2) else {
+                let [hi, lo, rest @ ..] = bytes else {
                     return (bytes.len(), None);
                 };
-                let unit = u16::from_be_bytes([b[0], b[1]]);
+                let unit = u16::from_be_bytes([*hi, *lo]);
                 if (0xD800..0xDC00).contains(&unit) {
-                    if let Some(b2) = bytes.get(2..4) {
-                        let low = u16::from_be_bytes([b2[0], b2[1]]);
+                    if let [hi2, lo2, ..] = rest {
+                        let low = u16::from_be_bytes([*hi2, *lo2]);
                         let s: String = char::decode_utf16([unit, low])
                             .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
                             .collect();
@@ -595,9 +598,12 @@ impl Predefined {
             }
             Predefined::Utf32 => {
                 let n = bytes.len().min(4);
-                let text = bytes.get(..4).and_then(|b| {
-                    char::from_u32(u32::from_be_bytes([b[0], b[1], b[2], b[3]])).map(String::from)
-                });
+                let text = match bytes {
+                    [a, b, c, d, ..] => {
+                        char::from_u32(u32::from_be_bytes([*a, *b, *c, *d])).map(String::from)
+                    }
+                    _ => None,
+                };
                 (n, text)
             }
             Predefined::Legacy(cs) => {
