@@ -49,6 +49,8 @@ pub struct Extraction {
     pub shown: usize,
     /// Codes whose text the font does not give.
     pub undecoded: usize,
+    /// Characters drawn so that nobody sees them (not kept).
+    pub invisible: usize,
     /// A limit was reached: part of the document was not read.
     pub limited: bool,
     /// Decoded content bytes read.
@@ -107,6 +109,10 @@ struct GState {
     rise: f32,
     /// The fill colour is white (or paper-coloured in CMYK).
     fill_white: bool,
+    /// Text rendering mode (Tr).
+    render: i64,
+    /// The fill colour space is DeviceGray.
+    fill_gray: bool,
 }
 
 impl GState {
@@ -121,6 +127,8 @@ impl GState {
             leading: 0.0,
             rise: 0.0,
             fill_white: false,
+            render: 0,
+            fill_gray: true,
         }
     }
 }
@@ -133,6 +141,7 @@ struct Walker<'a> {
     content_bytes: usize,
     shown: usize,
     undecoded: usize,
+    invisible: usize,
     limited: bool,
     forms: Vec<ObjectId>,
     /// Where each glyph of the page sits on the page (before turning it
@@ -154,6 +163,7 @@ pub fn extract_glyphs(doc: &Document) -> Extraction {
         content_bytes: 0,
         shown: 0,
         undecoded: 0,
+        invisible: 0,
         limited: false,
         forms: Vec::new(),
         origins: Vec::new(),
@@ -181,6 +191,7 @@ pub fn extract_glyphs(doc: &Document) -> Extraction {
         pages,
         shown: w.shown,
         undecoded: w.undecoded,
+        invisible: w.invisible,
         limited: w.limited,
         content_bytes: w.content_bytes,
     }
@@ -324,13 +335,22 @@ impl<'a> Walker<'a> {
                 }
                 b"g" | b"rg" | b"k" | b"sc" | b"scn" => {
                     let n: Vec<f32> = args.iter().filter_map(Operand::number).collect();
+                    // One component means grey only for g (or DeviceGray):
+                    // in a Separation or Indexed space 1 is full ink.
+                    let gray = op == b"g" || (op != b"rg" && op != b"k" && gs.fill_gray);
                     gs.fill_white = match (op.as_slice(), n.as_slice()) {
                         (b"k", [c, m, y, k]) => [c, m, y, k].iter().all(|v| **v <= 0.0),
                         (b"k", _) => false,
-                        (_, [g]) => *g >= 1.0,
+                        (_, [g]) => gray && *g >= 1.0,
                         (_, [r, g, b]) => [r, g, b].iter().all(|v| **v >= 1.0),
+                        (b"sc" | b"scn", [c, m, y, k]) => [c, m, y, k].iter().all(|v| **v <= 0.0),
                         _ => false,
                     };
+                    if op == b"g" {
+                        gs.fill_gray = true;
+                    } else if op == b"rg" || op == b"k" {
+                        gs.fill_gray = false;
+                    }
                 }
                 b"re" => {
                     let n: Vec<f32> = args.iter().filter_map(Operand::number).collect();
@@ -338,7 +358,13 @@ impl<'a> Walker<'a> {
                         list.push(device_rect(&gs.ctm, *x, *y, *w, *h));
                     }
                 }
-                b"cs" => gs.fill_white = false,
+                b"cs" => {
+                    gs.fill_white = false;
+                    gs.fill_gray = matches!(
+                        args.first(),
+                        Some(Operand::Name(n)) if n == b"DeviceGray" || n == b"G"
+                    );
+                }
                 b"m" | b"l" | b"c" | b"v" | b"y" | b"h" => rects = None,
                 b"f" | b"F" | b"f*" | b"B" | b"B*" | b"b" | b"b*" => {
                     if gs.fill_white {
@@ -362,6 +388,7 @@ impl<'a> Walker<'a> {
                 b"Tz" => gs.h_scale = num(0).map(|z| z / 100.0).unwrap_or(gs.h_scale),
                 b"TL" => gs.leading = num(0).unwrap_or(gs.leading),
                 b"Ts" => gs.rise = num(0).unwrap_or(gs.rise),
+                b"Tr" => gs.render = num(0).map(|r| r as i64).unwrap_or(gs.render),
                 b"Td" | b"TD" => {
                     if let (Some(tx), Some(ty)) = (num(0), num(1)) {
                         if op == b"TD" {
@@ -519,8 +546,13 @@ impl<'a> Walker<'a> {
                     && oy >= b[1] - margin
                     && oy <= b[3] + margin
             });
+            // Text nobody sees: invisible (Tr 3, 7: OCR layers, hidden
+            // labels) or filled white and not stroked.
+            let unseen =
+                matches!(gs.render, 3 | 7) || (gs.fill_white && matches!(gs.render, 0 | 4));
             match code.text {
                 Some(_) if !visible => {}
+                Some(_) if unseen => self.invisible += 1,
                 Some(text) if self.glyphs.len() < MAX_GLYPHS => {
                     let (x, y) = upright(run.0, run.1, ox, oy);
                     let n = text.chars().count().max(1) as f32;
@@ -755,6 +787,20 @@ mod tests {
         // Upright, the column reads as a line: same y, x growing.
         assert_eq!(g[0].y, g[1].y);
         assert!(g[1].x > g[0].x);
+    }
+
+    #[test]
+    fn invisible_and_white_text_is_not_read() {
+        let doc = doc_with(
+            b"BT /F1 10 Tf 3 Tr 100 700 Td (HIDDEN) Tj 0 Tr 0 -20 Td (SEEN) Tj ET \
+              1 1 1 rg BT /F1 10 Tf 100 600 Td (WHITE) Tj 1 Tr (OUTLINED) Tj ET \
+              /Spot cs 1 scn BT /F1 10 Tf 100 500 Td (INK) Tj ET",
+        );
+        let ex = extract_glyphs(&doc);
+        let text: String = ex.pages[0].iter().map(|g| g.ch).collect();
+        // Tint 1 of a separation is full ink, not white.
+        assert_eq!(text, "SEENOUTLINEDINK");
+        assert_eq!(ex.invisible, "HIDDENWHITE".len());
     }
 
     #[test]

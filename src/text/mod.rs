@@ -66,7 +66,14 @@ fn extract_inner(doc: &Document) -> TextOutcome {
     // Only white space drawn (an empty OCR layer, a blank form) is no text
     // layer either; codes that did not decode are text that is there.
     if ex.undecoded == 0 && extract::readable(&ex.pages) == 0 {
-        reasons.push(Reason::new(Code::NoTextLayer));
+        reasons.push(if ex.invisible > 0 {
+            Reason::detail(
+                Code::NoTextLayer,
+                "the only text is invisible (an OCR layer or hidden text), which is not read",
+            )
+        } else {
+            Reason::new(Code::NoTextLayer)
+        });
         return TextOutcome {
             fields: None,
             text: String::new(),
