@@ -49,8 +49,8 @@ const QUERY_RESULT: &str = "人力资源和社会保障部人事考试中心提�
 /// A label's characters may stand this many ems apart (姓　　名).
 const LABEL_SPREAD: f32 = 3.5;
 /// A value ends where the next character stands further than this many
-/// ems away.
-const VALUE_GAP: f32 = 2.0;
+/// ems away (a two-character name spread to four: 张　　伟 has gaps of 2).
+const VALUE_GAP: f32 = 2.5;
 /// A free-text value (name, qualification) without a colon must stand at
 /// least this many ems from its label.
 const SEPARATION: f32 = 0.8;
