@@ -415,7 +415,15 @@ impl CMap {
 
     pub fn unicode(&self, code: &[u8]) -> Option<&str> {
         let key = code_value(code)?;
-        self.unicode.get(&key).map(String::as_str)
+        if let Some(s) = self.unicode.get(&key) {
+            return Some(s);
+        }
+        // A map written with another code length than the font uses
+        // (<41> for the two-byte code <0041>): the same value still counts.
+        (1u8..=4)
+            .filter(|&len| len != key.0 && (len >= 4 || key.1 < 1u32 << (8 * u32::from(len))))
+            .find_map(|len| self.unicode.get(&(len, key.1)))
+            .map(String::as_str)
     }
 
     pub fn cid(&self, code: &[u8]) -> Option<u32> {
@@ -760,6 +768,10 @@ mod tests {
         assert_eq!(cmap.unicode(&[0, 0x21]), Some("伟"));
         assert_eq!(cmap.unicode(&[0, 0x13]), None);
         assert_eq!(cmap.code_len(&[0, 1, 0, 2], 1), 2);
+        // Written with one-byte keys, looked up with a two-byte code.
+        let short = CMap::parse(b"1 beginbfchar <41> <59D3> endbfchar");
+        assert_eq!(short.unicode(&[0x00, 0x41]), Some("姓"));
+        assert_eq!(short.unicode(&[0x01, 0x41]), None);
     }
 
     #[test]

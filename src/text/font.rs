@@ -397,11 +397,9 @@ impl Font {
     ) -> (usize, Code) {
         let (len, cid, mut text) = match codes {
             CodeMap::Predefined(Predefined::Identity) => {
-                let len = match &self.to_unicode {
-                    Some(t) => t.code_len(bytes, 2),
-                    None => 2,
-                }
-                .min(bytes.len());
+                // Identity-H/V codes are two bytes, whatever codespace a
+                // (sometimes careless) ToUnicode map declares.
+                let len = bytes.len().min(2);
                 let cid = bytes
                     .get(..len)
                     .map(|b| b.iter().fold(0u32, |a, &x| (a << 8) | u32::from(x)));
