@@ -165,7 +165,7 @@ impl Font {
         if subtype == b"Type0" {
             Self::load_composite(doc, dict, to_unicode, budget)
         } else {
-            Self::load_simple(doc, dict, to_unicode, subtype == b"Type3")
+            Self::load_simple(doc, dict, to_unicode, subtype == b"Type3", budget)
         }
     }
 
@@ -174,6 +174,7 @@ impl Font {
         dict: &Dictionary,
         to_unicode: Option<CMap>,
         type3: bool,
+        budget: &mut Budget,
     ) -> Font {
         let mut table: Box<[Option<char>; 256]> = Box::new([None; 256]);
         if let Ok(enc) = dict.get_font_encoding(doc) {
@@ -206,6 +207,19 @@ impl Font {
                         code = code.saturating_add(1);
                     }
                     _ => {}
+                }
+            }
+        }
+        // A symbolic TrueType font without an encoding of its own: its
+        // bytes mean what the font program's cmap says.
+        let symbolic = dict_of(doc, dict, b"FontDescriptor")
+            .and_then(|fd| fd.get(b"Flags").ok())
+            .and_then(|f| f.as_i64().ok())
+            .is_some_and(|f| f & 4 != 0);
+        if to_unicode.is_none() && symbolic && dict.get(b"Encoding").is_err() {
+            for (code, ch) in symbolic_truetype_chars(doc, dict, budget).unwrap_or_default() {
+                if let Some(slot) = table.get_mut(usize::from(code)) {
+                    *slot = Some(ch);
                 }
             }
         }
@@ -485,31 +499,9 @@ const LOOKUP_RANGES: &[(u32, u32)] = &[
 impl TrueTypeText {
     fn load(doc: &Document, desc: &Dictionary, budget: &mut Budget) -> Option<TrueTypeText> {
         let fd = dict_of(doc, desc, b"FontDescriptor")?;
-        let program = fd
-            .get(b"FontFile2")
-            .ok()
-            .map(|o| deref(doc, o))?
-            .as_stream()
-            .ok()?;
-        budget.programs = budget.programs.checked_sub(1)?;
-        let data = budget.decode(program, MAX_FONT_PROGRAM)?;
+        let data = font_program(doc, fd, budget)?;
         let face = ttf_parser::Face::parse(&data, 0).ok()?;
-        let cmap = face.tables().cmap?;
-        let mut by_glyph = HashMap::new();
-        for sub in cmap
-            .subtables
-            .into_iter()
-            .filter(|s| s.is_unicode())
-            .take(4)
-        {
-            for &(lo, hi) in LOOKUP_RANGES {
-                for cp in lo..=hi {
-                    if let (Some(gid), Some(ch)) = (sub.glyph_index(cp), char::from_u32(cp)) {
-                        by_glyph.entry(gid.0).or_insert(ch);
-                    }
-                }
-            }
-        }
+        let by_glyph = glyph_chars(&face);
         if by_glyph.is_empty() {
             return None;
         }
@@ -539,6 +531,81 @@ impl TrueTypeText {
         };
         self.by_glyph.get(&gid).copied()
     }
+}
+
+/// The decoded TrueType program of a font descriptor (/FontFile2).
+fn font_program(doc: &Document, fd: &Dictionary, budget: &mut Budget) -> Option<Vec<u8>> {
+    let program = fd
+        .get(b"FontFile2")
+        .ok()
+        .map(|o| deref(doc, o))?
+        .as_stream()
+        .ok()?;
+    budget.programs = budget.programs.checked_sub(1)?;
+    budget.decode(program, MAX_FONT_PROGRAM)
+}
+
+/// The character each glyph draws, by the font's Unicode cmaps, over a
+/// fixed list of code points.
+fn glyph_chars(face: &ttf_parser::Face) -> HashMap<u16, char> {
+    let mut by_glyph = HashMap::new();
+    let Some(cmap) = face.tables().cmap else {
+        return by_glyph;
+    };
+    for sub in cmap
+        .subtables
+        .into_iter()
+        .filter(|s| s.is_unicode())
+        .take(4)
+    {
+        for &(lo, hi) in LOOKUP_RANGES {
+            for cp in lo..=hi {
+                if let (Some(gid), Some(ch)) = (sub.glyph_index(cp), char::from_u32(cp)) {
+                    by_glyph.entry(gid.0).or_insert(ch);
+                }
+            }
+        }
+    }
+    by_glyph
+}
+
+/// A symbolic simple TrueType font without ToUnicode: each byte's glyph by
+/// the font's (3,0) or (1,0) cmap, and that glyph's character by its
+/// Unicode cmap or its glyph name.
+fn symbolic_truetype_chars(
+    doc: &Document,
+    dict: &Dictionary,
+    budget: &mut Budget,
+) -> Option<Vec<(u8, char)>> {
+    let fd = dict_of(doc, dict, b"FontDescriptor")?;
+    let data = font_program(doc, fd, budget)?;
+    let face = ttf_parser::Face::parse(&data, 0).ok()?;
+    let by_glyph = glyph_chars(&face);
+    let cmap = face.tables().cmap?;
+    let mut out = Vec::new();
+    for code in 0u8..=255 {
+        let gid = cmap.subtables.into_iter().take(8).find_map(|sub| {
+            use ttf_parser::PlatformId;
+            match (sub.platform_id, sub.encoding_id) {
+                (PlatformId::Windows, 0) => sub
+                    .glyph_index(0xF000 + u32::from(code))
+                    .or_else(|| sub.glyph_index(u32::from(code))),
+                (PlatformId::Macintosh, 0) => sub.glyph_index(u32::from(code)),
+                _ => None,
+            }
+        });
+        let Some(gid) = gid.filter(|g| g.0 != 0) else {
+            continue;
+        };
+        let ch = by_glyph.get(&gid.0).copied().or_else(|| {
+            face.glyph_name(gid)
+                .and_then(|n| super::glyphs::glyph_to_char(n.as_bytes()))
+        });
+        if let Some(ch) = ch {
+            out.push((code, ch));
+        }
+    }
+    Some(out)
 }
 
 /// A CID font's /W array: `c [w1 w2 ...]` and `c_first c_last w`.
@@ -696,6 +763,102 @@ mod tests {
         let codes = f.decode(b"0 ");
         assert_eq!(codes[0].width, 556.0);
         assert!(codes[1].is_space_byte);
+    }
+
+    /// A cmap format 4 subtable of single-code segments (code, glyph).
+    fn format4(map: &[(u16, u16)]) -> Vec<u8> {
+        let mut segs: Vec<(u16, u16)> = map.to_vec();
+        segs.sort();
+        segs.push((0xFFFF, 0));
+        let n = segs.len() as u16;
+        let mut out = Vec::new();
+        for v in [4u16, 16 + 8 * n, 0, 2 * n, 0, 0, 0] {
+            out.extend(v.to_be_bytes());
+        }
+        segs.iter().for_each(|(c, _)| out.extend(c.to_be_bytes()));
+        out.extend(0u16.to_be_bytes());
+        segs.iter().for_each(|(c, _)| out.extend(c.to_be_bytes()));
+        for (c, g) in &segs {
+            let delta = if *c == 0xFFFF { 1 } else { g.wrapping_sub(*c) };
+            out.extend(delta.to_be_bytes());
+        }
+        segs.iter().for_each(|_| out.extend(0u16.to_be_bytes()));
+        out
+    }
+
+    /// The smallest TrueType program ttf-parser reads: head, hhea, maxp and
+    /// a cmap with a (3,0) symbol subtable and a (3,1) Unicode one.
+    fn tiny_truetype(symbol: &[(u16, u16)], unicode: &[(u16, u16)]) -> Vec<u8> {
+        let (sym, uni) = (format4(symbol), format4(unicode));
+        let mut cmap = Vec::new();
+        for v in [0u16, 2, 3, 0] {
+            cmap.extend(v.to_be_bytes());
+        }
+        cmap.extend(20u32.to_be_bytes());
+        for v in [3u16, 1] {
+            cmap.extend(v.to_be_bytes());
+        }
+        cmap.extend((20 + sym.len() as u32).to_be_bytes());
+        cmap.extend(&sym);
+        cmap.extend(&uni);
+        let mut head = vec![0u8; 54];
+        head[..4].copy_from_slice(&0x0001_0000u32.to_be_bytes());
+        head[12..16].copy_from_slice(&0x5F0F_3CF5u32.to_be_bytes());
+        head[18..20].copy_from_slice(&1000u16.to_be_bytes());
+        let mut hhea = vec![0u8; 36];
+        hhea[..4].copy_from_slice(&0x0001_0000u32.to_be_bytes());
+        hhea[34..36].copy_from_slice(&3u16.to_be_bytes());
+        let mut maxp = 0x0000_5000u32.to_be_bytes().to_vec();
+        maxp.extend(3u16.to_be_bytes());
+        let tables: [(&[u8; 4], Vec<u8>); 4] = [
+            (b"cmap", cmap),
+            (b"head", head),
+            (b"hhea", hhea),
+            (b"maxp", maxp),
+        ];
+        let mut out = Vec::new();
+        out.extend(0x0001_0000u32.to_be_bytes());
+        for v in [4u16, 64, 2, 0] {
+            out.extend(v.to_be_bytes());
+        }
+        let mut offset = 12 + 16 * tables.len() as u32;
+        let mut body = Vec::new();
+        for (tag, data) in &tables {
+            out.extend(*tag);
+            out.extend(0u32.to_be_bytes());
+            out.extend(offset.to_be_bytes());
+            out.extend((data.len() as u32).to_be_bytes());
+            body.extend(data);
+            while body.len() % 4 != 0 {
+                body.push(0);
+            }
+            offset = 12 + 16 * tables.len() as u32 + body.len() as u32;
+        }
+        out.extend(body);
+        out
+    }
+
+    #[test]
+    fn symbolic_truetype_without_encoding_reads_the_font_cmap() {
+        // Bytes A and B draw glyphs 1 and 2, which the font's Unicode cmap
+        // says are 姓 and 名; the standard encoding would say "AB".
+        let ttf = tiny_truetype(&[(0xF041, 1), (0xF042, 2)], &[(0x59D3, 1), (0x540D, 2)]);
+        assert!(ttf_parser::Face::parse(&ttf, 0).is_ok());
+        let mut doc = Document::with_version("1.4");
+        let program = doc.add_object(Stream::new(dictionary! {}, ttf));
+        let font = dictionary! {
+            "Type" => "Font", "Subtype" => "TrueType", "BaseFont" => "ABCDEF+SimSun",
+            "FontDescriptor" => dictionary! { "Flags" => 4, "FontFile2" => program },
+        };
+        let f = Font::load(&doc, &font);
+        assert_eq!(text_of(&f, b"AB"), "姓名");
+        // Not symbolic: the standard encoding stands.
+        let mut plain = font.clone();
+        plain.set(
+            "FontDescriptor",
+            dictionary! { "Flags" => 32, "FontFile2" => program },
+        );
+        assert_eq!(text_of(&Font::load(&doc, &plain), b"AB"), "AB");
     }
 
     #[test]
