@@ -1,11 +1,13 @@
 //! Reading what the certificate says: positioned text runs from the pages
 //! (CJK fonts included), then the fields of SPEC.md.
 //!
-//! [`extract`] walks the content streams itself ([`extract`](self::extract)
-//! module): fonts are decoded by [`font`] and [`cmap`] (ToUnicode, embedded
-//! and predefined CJK CMaps, GBK/Big5 through encoding_rs), characters are
-//! grouped into lines by [`layout`], and [`fields`] pairs labels with the
-//! values beside or below them. [`ids`] checks ID numbers.
+//! [`extract()`] walks the content streams itself ([`content`] reads them,
+//! [`mod@extract`] keeps the graphics and text state): fonts are decoded by
+//! [`font`] and [`cmap`] (ToUnicode, embedded and predefined CJK CMaps,
+//! GBK/Big5 through encoding_rs), characters are grouped into lines by
+//! [`layout`], and [`fields`] pairs labels with the values beside or below
+//! them. [`ids`] checks ID numbers; [`pdfx`] is the pdf-extract fallback.
+//! docs/text.md says why it is built this way.
 
 pub mod cmap;
 pub mod content;
