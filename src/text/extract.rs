@@ -284,6 +284,9 @@ fn page_content(doc: &Document, page: &Dictionary, w: &mut Walker) -> Vec<u8> {
             break;
         }
         if let Some(d) = decode_stream(s, budget) {
+            if d.len() >= budget {
+                w.limited = true;
+            }
             w.content_bytes += d.len();
             data.extend_from_slice(&d);
             // Content streams of one page are one stream split anywhere
@@ -495,6 +498,9 @@ impl<'a> Walker<'a> {
         let Some(data) = decode_stream(stream, budget) else {
             return;
         };
+        if data.len() >= budget {
+            self.limited = true;
+        }
         self.content_bytes += data.len();
         let form_resources = stream
             .dict
