@@ -199,20 +199,18 @@ fn value_below(lines: &[Line], simple: &[Vec<char>], li: usize, label_x: f32) ->
     let Some(line) = lines.get(li) else {
         return String::new();
     };
-    let Some(next) = lines.get(li + 1) else {
-        return String::new();
-    };
-    let Some(s) = simple.get(li + 1) else {
-        return String::new();
-    };
-    if line.y - next.y > NEXT_LINE * line.size.max(next.size).max(1.0) {
-        return String::new();
-    }
     let margin = line.size.max(1.0);
-    let Some(start) = next.chars.iter().position(|c| c.x >= label_x - margin) else {
-        return String::new();
-    };
-    value_from(next, s, start)
+    // The first run below, under or right of the label: lines of another
+    // column (all to the left) are passed over.
+    for (next, s) in lines.iter().zip(simple.iter()).skip(li + 1).take(4) {
+        if line.y - next.y > NEXT_LINE * line.size.max(next.size).max(1.0) {
+            break;
+        }
+        if let Some(start) = next.chars.iter().position(|c| c.x >= label_x - margin) {
+            return value_from(next, s, start);
+        }
+    }
+    String::new()
 }
 
 fn set_field(fields: &mut Fields, field: Field, value: &str) {
@@ -546,6 +544,16 @@ mod tests {
         let f = find(&lines);
         assert_eq!(f.qualification.as_deref(), Some("网络工程师"));
         assert_eq!(f.name.as_deref(), Some("欧阳晓雯"));
+    }
+
+    #[test]
+    fn value_below_skips_a_line_of_another_column() {
+        let lines = vec![
+            line(500.0, 200.0, "姓名:"),
+            line(490.0, 0.0, "照片"),
+            line(485.0, 200.0, "欧阳晓雯"),
+        ];
+        assert_eq!(find(&lines).name.as_deref(), Some("欧阳晓雯"));
     }
 
     #[test]
