@@ -108,11 +108,63 @@ pub(crate) fn load_document(
                 Ok(_) => PdfError::Unreadable("no objects could be read".into()),
             })?;
             let (doc, enc) = load_lopdf(&rebuilt, password)?;
-            if doc.objects.is_empty() && enc != Encryption::NeedsPassword {
-                return Err(PdfError::Unreadable("no objects could be read".into()));
+            if enc != Encryption::NeedsPassword && !pages_resolve(&doc) {
+                return Err(PdfError::Unreadable(
+                    "the index is damaged and the pages cannot be recovered".into(),
+                ));
             }
             Ok((doc, enc, true))
         }
+    }
+}
+
+/// Whether a recovered document shows something: at least one page, and
+/// everything the page tree refers to (contents, resources, fonts, images)
+/// present. A download cut in half fails this; a file whose xref offsets
+/// are merely wrong passes.
+fn pages_resolve(doc: &Document) -> bool {
+    let Some(pages_ref) = doc
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"Pages").ok())
+        .and_then(|p| p.as_reference().ok())
+    else {
+        return false;
+    };
+    if doc.get_pages().is_empty() {
+        return false;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![(pages_ref, 0usize)];
+    while let Some((id, depth)) = stack.pop() {
+        if !seen.insert(id) || seen.len() > limits::MAX_OBJECTS {
+            continue;
+        }
+        let Ok(obj) = doc.get_object(id) else {
+            return false;
+        };
+        if depth < limits::MAX_DEPTH {
+            collect_refs(obj, depth, &mut stack);
+        }
+    }
+    true
+}
+
+fn collect_refs(obj: &lopdf::Object, depth: usize, out: &mut Vec<(lopdf::ObjectId, usize)>) {
+    use lopdf::Object;
+    match obj {
+        Object::Reference(r) => out.push((*r, depth + 1)),
+        Object::Array(items) => items.iter().for_each(|o| collect_refs(o, depth, out)),
+        Object::Dictionary(d) => d
+            .iter()
+            .filter(|(k, _)| k.as_slice() != b"Parent")
+            .for_each(|(_, o)| collect_refs(o, depth, out)),
+        Object::Stream(s) => s
+            .dict
+            .iter()
+            .filter(|(k, _)| k.as_slice() != b"Parent")
+            .for_each(|(_, o)| collect_refs(o, depth, out)),
+        _ => {}
     }
 }
 
@@ -136,14 +188,21 @@ fn load_lopdf(bytes: &[u8], password: Option<&str>) -> Result<(Document, Encrypt
         Document::load_mem_with_options(bytes, options)
     }))
     .map_err(|_| PdfError::Unreadable("the PDF parser failed on this file".into()))?;
-    let doc = loaded.map_err(|e| PdfError::Unreadable(e.to_string()))?;
-    let encrypted = doc.trailer.get(b"Encrypt").is_ok();
-    let encryption = if !encrypted {
-        Encryption::None
-    } else if doc.objects.is_empty() {
+    let doc = match loaded {
+        Ok(doc) => doc,
+        // A wrong password: read what can be read without one.
+        Err(lopdf::Error::InvalidPassword) if password.is_some() => {
+            return load_lopdf(bytes, None);
+        }
+        Err(e) => return Err(PdfError::Unreadable(e.to_string())),
+    };
+    // lopdf removes /Encrypt from the trailer once it has decrypted.
+    let encryption = if doc.encryption_state.is_some() {
+        Encryption::Opened
+    } else if doc.trailer.get(b"Encrypt").is_ok() {
         Encryption::NeedsPassword
     } else {
-        Encryption::Opened
+        Encryption::None
     };
     if doc.objects.len() > limits::MAX_OBJECTS {
         return Err(PdfError::Limit(format!(
@@ -171,7 +230,17 @@ pub(crate) fn parse_file<'a>(
         return Err(PdfError::NotAPdf);
     }
     let revisions = find_revisions(bytes);
-    let (doc, encryption, recovered) = load_document(bytes, password)?;
+    let (mut doc, encryption, recovered) = load_document(bytes, password)?;
+    if encryption == Encryption::NeedsPassword {
+        // Without the password the objects cannot be decrypted, but the
+        // structure (signature dictionaries, byte ranges, names, numbers)
+        // is readable as is: read it with the encryption entry hidden.
+        // The replacement keeps every offset.
+        let structural = hide_encryption(bytes);
+        if let Ok((structure, _, _)) = load_document(&structural, None) {
+            doc = structure;
+        }
+    }
     let mut reasons = Vec::new();
     if recovered {
         reasons.push(Reason::new(Code::XrefRecovered));
@@ -193,6 +262,23 @@ pub(crate) fn parse_file<'a>(
         reasons,
         password: password.map(str::to_string),
     })
+}
+
+/// The file with every `/Encrypt` key renamed (same length), so that
+/// lopdf reads the objects without trying to decrypt them.
+fn hide_encryption(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let mut from = 0;
+    while let Some(p) = find(&out, b"/Encrypt", from) {
+        from = p + 8;
+        let next = out.get(p + 8).copied().unwrap_or(b' ');
+        if !next.is_ascii_alphanumeric() {
+            if let Some(last) = out.get_mut(p + 7) {
+                *last = b'_';
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
