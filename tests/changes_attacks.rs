@@ -1,0 +1,545 @@
+//! Change analysis on hand-built incremental updates: a small signed-looking
+//! base document, then one update appended by hand (new objects, an xref
+//! section, a trailer with /Prev), one test per attack class and per
+//! benign change.
+
+use certcheck::changes::{self, ChangeOutcome};
+use certcheck::pdf::PdfFile;
+use certcheck::report::{Code, Severity};
+
+const BASE_CONTENT: &str = "BT /F1 12 Tf 100 700 Td (Name: Zhang Wei) Tj ET";
+const HIDDEN_CONTENT: &str = "BT /F1 12 Tf 100 700 Td (Name: Cheng Guohua) Tj ET";
+
+fn stream(data: &str) -> String {
+    format!("<< /Length {} >>\nstream\n{data}\nendstream", data.len())
+}
+
+fn page(contents: &str, annots: &str) -> String {
+    format!(
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {contents} /Resources << /Font << /F1 5 0 R >> >> /Annots [{annots}] >>"
+    )
+}
+
+fn form_xobject(content: &str) -> String {
+    format!(
+        "<< /Type /XObject /Subtype /Form /BBox [0 0 200 20] /Resources << /Font << /F1 5 0 R >> >> /Length {} >>\nstream\n{content}\nendstream",
+        content.len()
+    )
+}
+
+fn catalog(extra: &str) -> String {
+    format!("<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R {extra} >>")
+}
+
+const SIG_VALUE: &str =
+    "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 10 20 30] /Contents <3082> >>";
+
+/// The signed base: one page with text, a text field, a signed signature
+/// field, an Info dictionary, and two objects nothing uses (a second
+/// content stream and a font) that a shadow attack could reveal later.
+/// `perms` is put in the catalog (certification).
+fn base(perms: &str) -> Vec<u8> {
+    let sig_value = if perms.is_empty() {
+        SIG_VALUE.to_string()
+    } else {
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 10 20 30] /Contents <3082> /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 1 /V /1.2 >> >>] >>".to_string()
+    };
+    let objects: Vec<(u32, String)> = vec![
+        (1, catalog(perms)),
+        (2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into()),
+        (3, page("4 0 R", "7 0 R 8 0 R")),
+        (4, stream(BASE_CONTENT)),
+        (5, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into()),
+        (6, "<< /Fields [7 0 R 8 0 R] /SigFlags 3 >>".into()),
+        (
+            7,
+            "<< /FT /Tx /T (name) /V (Zhang Wei) /Type /Annot /Subtype /Widget /Rect [100 600 300 620] /P 3 0 R /F 4 >>".into(),
+        ),
+        (
+            8,
+            "<< /FT /Sig /T (Signature1) /V 9 0 R /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /F 132 >>".into(),
+        ),
+        (9, sig_value),
+        (10, "<< /Title (Certificate) /Producer (test) >>".into()),
+        (11, stream(HIDDEN_CONTENT)),
+        (12, "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>".into()),
+    ];
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (n, body) in &objects {
+        offsets.push((*n, out.len()));
+        out.extend(format!("{n} 0 obj\n{body}\nendobj\n").as_bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for (_, off) in &offsets {
+        out.extend(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R /Info 10 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn last_startxref(bytes: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(bytes);
+    let at = text.rfind("startxref").expect("startxref");
+    text[at + 9..]
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("startxref number")
+}
+
+/// Offset of `N 0 obj` in `bytes`.
+fn offset_of(bytes: &[u8], n: u32) -> usize {
+    let needle = format!("\n{n} 0 obj");
+    let text = String::from_utf8_lossy(bytes);
+    text.find(&needle).expect("object present") + 1
+}
+
+/// Appends an incremental update: `objects` are written after the file;
+/// `redirects` are xref entries pointing at given offsets without writing
+/// anything there.
+fn append(base: &[u8], objects: &[(u32, String)], redirects: &[(u32, usize)]) -> Vec<u8> {
+    let mut out = base.to_vec();
+    let prev = last_startxref(base);
+    let mut entries: Vec<(u32, usize)> = Vec::new();
+    for (n, body) in objects {
+        entries.push((*n, out.len()));
+        out.extend(format!("{n} 0 obj\n{body}\nendobj\n").as_bytes());
+    }
+    entries.extend_from_slice(redirects);
+    entries.sort();
+    let size = entries
+        .iter()
+        .map(|(n, _)| n + 1)
+        .max()
+        .unwrap_or(1)
+        .max(13);
+    let xref = out.len();
+    out.extend(b"xref\n0 1\n0000000000 65535 f \n");
+    for (n, off) in &entries {
+        out.extend(format!("{n} 1\n{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {size} /Root 1 0 R /Info 10 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// Analyses `file` as if a signature covered exactly `signed` (its first
+/// revision).
+fn analyze(signed: &[u8], file_bytes: &[u8]) -> ChangeOutcome {
+    let file = PdfFile::parse(file_bytes, None).expect("the updated file parses");
+    assert_eq!(file.revisions.len(), 2, "base + one update");
+    let end = signed.len();
+    assert!(file.revision_ending_at(end).is_some());
+    let signed_doc = file.document_until(end).expect("signed revision loads");
+    changes::analyze(&file, &signed_doc, end)
+}
+
+fn altered(o: &ChangeOutcome) -> bool {
+    o.reasons
+        .iter()
+        .any(|r| r.code.severity() == Severity::Altered)
+}
+
+fn has(o: &ChangeOutcome, code: Code) -> bool {
+    o.reasons.iter().any(|r| r.code == code)
+}
+
+fn change<'a>(o: &'a ChangeOutcome, kind: &str) -> Option<&'a certcheck::report::Change> {
+    o.changes.iter().find(|c| c.kind == kind && !c.benign)
+}
+
+fn dump(o: &ChangeOutcome) -> String {
+    format!("{:#?}\n{:#?}", o.changes, o.reasons)
+}
+
+#[test]
+fn nothing_appended_but_an_unchanged_copy_is_benign() {
+    let b = base("");
+    // The page rewritten with the same value (a writer re-saving it).
+    let f = append(&b, &[(3, page("4 0 R", "7 0 R 8 0 R"))], &[]);
+    let o = analyze(&b, &f);
+    assert!(!altered(&o), "{}", dump(&o));
+    assert!(o.changes.iter().all(|c| c.benign), "{}", dump(&o));
+}
+
+#[test]
+fn renumbered_objects_are_compared_by_value() {
+    let b = base("");
+    // The same font and content under new numbers.
+    let f = append(
+        &b,
+        &[
+            (13, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into()),
+            (14, stream(BASE_CONTENT)),
+            (
+                3,
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 14 0 R /Resources << /Font << /F1 13 0 R >> >> /Annots [7 0 R 8 0 R] >>".into(),
+            ),
+        ],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    assert!(!altered(&o), "{}", dump(&o));
+}
+
+#[test]
+fn content_replaced_is_a_modification() {
+    let b = base("");
+    let f = append(
+        &b,
+        &[(4, stream("BT /F1 12 Tf 100 700 Td (Name: Li Na) Tj ET"))],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    let c = change(&o, "page_content").unwrap_or_else(|| panic!("{}", dump(&o)));
+    assert_eq!(c.page, Some(1));
+    assert_eq!(c.revision, 2);
+    assert!(has(&o, Code::ModifiedAfterSigning));
+    assert!(
+        !has(&o, Code::ShadowAttack),
+        "new content is not hidden content: {}",
+        dump(&o)
+    );
+}
+
+#[test]
+fn annotation_added_is_reported_with_its_text() {
+    let b = base("");
+    let f = append(
+        &b,
+        &[
+            (
+                13,
+                form_xobject("1 g 0 0 200 20 re f 0 g BT /F1 12 Tf 2 5 Td (Cheng Guohua) Tj ET"),
+            ),
+            (
+                14,
+                "<< /Type /Annot /Subtype /FreeText /Rect [100 695 300 715] /Contents (Cheng Guohua) /DA (/F1 12 Tf 0 g) /P 3 0 R /AP << /N 13 0 R >> >>".into(),
+            ),
+            (3, page("4 0 R", "7 0 R 8 0 R 14 0 R")),
+        ],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    let c = change(&o, "annotation_added").unwrap_or_else(|| panic!("{}", dump(&o)));
+    assert_eq!(c.page, Some(1));
+    assert!(c.description.contains("FreeText"), "{}", c.description);
+    assert!(c.description.contains("Cheng Guohua"), "{}", c.description);
+    assert!(has(&o, Code::ModifiedAfterSigning));
+}
+
+#[test]
+fn page_added_is_a_modification() {
+    let b = base("");
+    let f = append(
+        &b,
+        &[
+            (13, stream("BT /F1 12 Tf 100 700 Td (Extra page) Tj ET")),
+            (
+                14,
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 13 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into(),
+            ),
+            (2, "<< /Type /Pages /Kids [3 0 R 14 0 R] /Count 2 >>".into()),
+        ],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    let c = change(&o, "page_added").unwrap_or_else(|| panic!("{}", dump(&o)));
+    assert_eq!(c.page, Some(2));
+    assert!(has(&o, Code::ModifiedAfterSigning));
+}
+
+#[test]
+fn page_removed_is_a_modification() {
+    let b = base("");
+    let f = append(
+        &b,
+        &[(2, "<< /Type /Pages /Kids [] /Count 0 >>".into())],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    assert!(change(&o, "page_removed").is_some(), "{}", dump(&o));
+    assert!(altered(&o));
+}
+
+#[test]
+fn font_swapped_under_unchanged_content_is_a_shadow_replace() {
+    let b = base("");
+    let f = append(
+        &b,
+        &[(
+            5,
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>".into(),
+        )],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    let c = change(&o, "resource_replaced").unwrap_or_else(|| panic!("{}", dump(&o)));
+    assert_eq!(c.page, Some(1));
+    assert!(has(&o, Code::ShadowAttack), "{}", dump(&o));
+    assert!(has(&o, Code::ModifiedAfterSigning));
+}
+
+#[test]
+fn xref_redirect_into_signed_bytes_is_a_shadow_attack() {
+    let b = base("");
+    // No new object: the update only re-points object 4 (the page
+    // content) at the bytes of the unused object 11.
+    let hidden = offset_of(&b, 11);
+    let f = append(&b, &[], &[(4, hidden)]);
+    let o = analyze(&b, &f);
+    assert!(change(&o, "xref_redirect").is_some(), "{}", dump(&o));
+    assert!(has(&o, Code::ShadowAttack), "{}", dump(&o));
+    assert!(has(&o, Code::ModifiedAfterSigning));
+}
+
+#[test]
+fn hidden_content_revealed_is_a_shadow_hide() {
+    let b = base("");
+    let f = append(&b, &[(3, page("11 0 R", "7 0 R 8 0 R"))], &[]);
+    let o = analyze(&b, &f);
+    assert!(change(&o, "page_content").is_some(), "{}", dump(&o));
+    let c = change(&o, "hidden_content_shown").unwrap_or_else(|| panic!("{}", dump(&o)));
+    assert!(c.description.contains("11 0"), "{}", c.description);
+    assert!(has(&o, Code::ShadowAttack));
+}
+
+#[test]
+fn form_value_changed_is_a_modification() {
+    let b = base("");
+    let f = append(
+        &b,
+        &[(
+            7,
+            "<< /FT /Tx /T (name) /V (Cheng Guohua) /Type /Annot /Subtype /Widget /Rect [100 600 300 620] /P 3 0 R /F 4 >>".into(),
+        )],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    let c = change(&o, "form_value").unwrap_or_else(|| panic!("{}", dump(&o)));
+    assert!(
+        c.description.contains("Zhang Wei") && c.description.contains("Cheng Guohua"),
+        "{}",
+        c.description
+    );
+    assert!(has(&o, Code::ModifiedAfterSigning));
+    assert!(
+        has(&o, Code::ShadowAttack),
+        "a value swap is a shadow replace: {}",
+        dump(&o)
+    );
+}
+
+#[test]
+fn javascript_added_is_a_modification() {
+    let b = base("");
+    let f = append(
+        &b,
+        &[(
+            1,
+            catalog("/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"),
+        )],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    assert!(change(&o, "javascript_added").is_some(), "{}", dump(&o));
+    assert!(altered(&o));
+}
+
+fn dss_update(b: &[u8], perms: &str) -> Vec<u8> {
+    append(
+        b,
+        &[
+            (13, stream("0123456789")),
+            (14, "<< /Certs [13 0 R] /VRI << /ABCDEF << /Cert [13 0 R] >> >> >>".into()),
+            (
+                1,
+                catalog(&format!(
+                    "{perms} /DSS 14 0 R /Extensions << /ESIC << /Type /DeveloperExtensions /BaseVersion /1.7 /ExtensionLevel 1 >> >>"
+                )),
+            ),
+        ],
+        &[],
+    )
+}
+
+#[test]
+fn dss_added_is_benign() {
+    let b = base("");
+    let o = analyze(&b, &dss_update(&b, ""));
+    assert!(!altered(&o), "{}", dump(&o));
+    assert!(o.changes.iter().all(|c| c.benign), "{}", dump(&o));
+    assert!(
+        o.changes.iter().any(|c| c.kind == "dss_updated"),
+        "{}",
+        dump(&o)
+    );
+    assert!(has(&o, Code::BenignUpdate));
+}
+
+#[test]
+fn dss_holding_a_drawable_form_is_not_benign() {
+    let b = base("");
+    let f = append(
+        &b,
+        &[
+            (
+                13,
+                "<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] /Length 3 >>\nstream\nq Q\nendstream".into(),
+            ),
+            (14, "<< /Certs [13 0 R] >>".into()),
+            (1, catalog("/DSS 14 0 R")),
+        ],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    assert!(altered(&o), "{}", dump(&o));
+}
+
+#[test]
+fn metadata_updated_is_benign_and_reported() {
+    let b = base("");
+    let f = append(
+        &b,
+        &[(10, "<< /Title (Certificate) /Producer (test) /Subject (Downloaded) /ModDate (D:20261128000000Z) >>".into())],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    assert!(!altered(&o), "{}", dump(&o));
+    assert!(has(&o, Code::MetadataChanged));
+    let c = o
+        .changes
+        .iter()
+        .find(|c| c.kind == "metadata_changed")
+        .expect("listed");
+    assert!(
+        c.benign && c.description.contains("Subject"),
+        "{}",
+        c.description
+    );
+}
+
+fn second_signature(b: &[u8], rect: &str, appearance: Option<&str>) -> Vec<u8> {
+    let mut objects: Vec<(u32, String)> = vec![
+        (14, SIG_VALUE.into()),
+        (6, "<< /Fields [7 0 R 8 0 R 13 0 R] /SigFlags 3 >>".into()),
+        (3, page("4 0 R", "7 0 R 8 0 R 13 0 R")),
+    ];
+    let ap = match appearance {
+        Some(content) => {
+            objects.push((
+                15,
+                format!(
+                    "<< /Type /XObject /Subtype /Form /BBox [0 0 200 30] /Resources << /Font << /F1 5 0 R >> >> /Length {} >>\nstream\n{content}\nendstream",
+                    content.len()
+                ),
+            ));
+            "/AP << /N 15 0 R >>"
+        }
+        None => "",
+    };
+    objects.push((
+        13,
+        format!("<< /FT /Sig /T (Signature2) /V 14 0 R /Type /Annot /Subtype /Widget /Rect {rect} /P 3 0 R /F 4 {ap} >>"),
+    ));
+    append(b, &objects, &[])
+}
+
+#[test]
+fn second_signature_field_is_benign() {
+    let b = base("");
+    let o = analyze(&b, &second_signature(&b, "[0 0 0 0]", None));
+    assert!(!altered(&o), "{}", dump(&o));
+    assert!(o.changes.iter().all(|c| c.benign), "{}", dump(&o));
+    assert!(
+        o.changes.iter().any(|c| c.kind == "signature_added"),
+        "{}",
+        dump(&o)
+    );
+    assert!(has(&o, Code::BenignUpdate));
+}
+
+#[test]
+fn small_visible_signature_clear_of_text_is_benign() {
+    let b = base("");
+    let o = analyze(
+        &b,
+        &second_signature(
+            &b,
+            "[400 100 500 130]",
+            Some("BT /F1 8 Tf 2 10 Td (Signed) Tj ET"),
+        ),
+    );
+    assert!(!altered(&o), "{}", dump(&o));
+}
+
+#[test]
+fn signature_widget_painting_over_text_is_not_benign() {
+    // Sneaky signature: a "signature" whose appearance covers the name.
+    let b = base("");
+    let o = analyze(
+        &b,
+        &second_signature(
+            &b,
+            "[95 690 300 720]",
+            Some("1 g 0 0 205 30 re f 0 g BT /F1 12 Tf 5 10 Td (Name: Cheng Guohua) Tj ET"),
+        ),
+    );
+    assert!(altered(&o), "{}", dump(&o));
+    assert!(
+        o.changes
+            .iter()
+            .any(|c| !c.benign && (c.kind == "annotation_added" || c.kind == "form_field_added")),
+        "{}",
+        dump(&o)
+    );
+}
+
+const DOCMDP: &str = "/Perms << /DocMDP 9 0 R >>";
+
+#[test]
+fn docmdp_p1_forbids_annotations() {
+    let b = base(DOCMDP);
+    let f = append(
+        &b,
+        &[
+            (
+                13,
+                "<< /Type /Annot /Subtype /Square /Rect [100 695 300 715] /IC [1 1 1] /P 3 0 R >>"
+                    .into(),
+            ),
+            (3, page("4 0 R", "7 0 R 8 0 R 13 0 R")),
+        ],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    assert!(has(&o, Code::CertificationViolated), "{}", dump(&o));
+    assert!(has(&o, Code::ModifiedAfterSigning));
+}
+
+#[test]
+fn docmdp_p1_forbids_a_later_signature() {
+    let b = base(DOCMDP);
+    let o = analyze(&b, &second_signature(&b, "[0 0 0 0]", None));
+    assert!(has(&o, Code::CertificationViolated), "{}", dump(&o));
+}
+
+#[test]
+fn docmdp_p1_allows_validation_data() {
+    let b = base(DOCMDP);
+    let o = analyze(&b, &dss_update(&b, DOCMDP));
+    assert!(!altered(&o), "{}", dump(&o));
+    assert!(!has(&o, Code::CertificationViolated));
+}
