@@ -139,7 +139,7 @@ fn append(base: &[u8], objects: &[(u32, String)], redirects: &[(u32, usize)]) ->
 /// revision).
 fn analyze(signed: &[u8], file_bytes: &[u8]) -> ChangeOutcome {
     let file = PdfFile::parse(file_bytes, None).expect("the updated file parses");
-    assert_eq!(file.revisions.len(), 2, "base + one update");
+    assert!(file.revisions.len() >= 2, "base + updates");
     let end = signed.len();
     assert!(file.revision_ending_at(end).is_some());
     let signed_doc = file.document_until(end).expect("signed revision loads");
@@ -542,4 +542,129 @@ fn docmdp_p1_allows_validation_data() {
     let o = analyze(&b, &dss_update(&b, DOCMDP));
     assert!(!altered(&o), "{}", dump(&o));
     assert!(!has(&o, Code::CertificationViolated));
+}
+
+#[test]
+fn optional_content_switched_on_is_a_shadow_hide() {
+    // Signed with a layer hidden (OFF); an update switches it on.
+    let b = base("/OCProperties << /OCGs [13 0 R] /D << /OFF [13 0 R] >> >>");
+    let b = {
+        // The layer object itself, appended to the signed revision.
+        let with_ocg = append(&b, &[(13, "<< /Type /OCG /Name (Layer) >>".into())], &[]);
+        with_ocg
+    };
+    let f = append(
+        &b,
+        &[(
+            1,
+            catalog("/OCProperties << /OCGs [13 0 R] /D << /ON [13 0 R] >> >>"),
+        )],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    assert!(
+        change(&o, "optional_content_changed").is_some(),
+        "{}",
+        dump(&o)
+    );
+    assert!(has(&o, Code::ShadowAttack), "{}", dump(&o));
+}
+
+#[test]
+fn signature_widget_over_a_picture_is_not_benign() {
+    // A page with a seal picture; a later "signature" drawn on top of it.
+    let b = base("");
+    let with_image = append(
+        &b,
+        &[
+            (
+                13,
+                "<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length 1 >>\nstream\n\x00\nendstream".into(),
+            ),
+            (16, stream("q 80 0 0 80 450 100 cm /Im1 Do Q")),
+            (
+                3,
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [4 0 R 16 0 R] /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 13 0 R >> >> /Annots [7 0 R 8 0 R] >>".into(),
+            ),
+        ],
+        &[],
+    );
+    let objects: Vec<(u32, String)> = vec![
+        (14, SIG_VALUE.into()),
+        (6, "<< /Fields [7 0 R 8 0 R 17 0 R] /SigFlags 3 >>".into()),
+        (15, form_xobject("1 0 0 rg 0 0 80 80 re f")),
+        (
+            17,
+            "<< /FT /Sig /T (Signature2) /V 14 0 R /Type /Annot /Subtype /Widget /Rect [450 100 530 180] /P 3 0 R /F 4 /AP << /N 15 0 R >> >>".into(),
+        ),
+        (
+            3,
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [4 0 R 16 0 R] /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 13 0 R >> >> /Annots [7 0 R 8 0 R 17 0 R] >>".into(),
+        ),
+    ];
+    let f = append(&with_image, &objects, &[]);
+    let o = analyze(&with_image, &f);
+    assert!(altered(&o), "{}", dump(&o));
+    assert!(
+        o.changes
+            .iter()
+            .any(|c| !c.benign && c.description.contains("Signature2")
+                || !c.benign && c.kind == "annotation_added"),
+        "{}",
+        dump(&o)
+    );
+}
+
+#[test]
+fn signing_a_prepared_empty_field_is_benign() {
+    let b = base("");
+    // Revision 2 (the one signed): an empty signature field is prepared.
+    let prepared = append(
+        &b,
+        &[
+            (13, "<< /FT /Sig /T (Approval) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /F 132 >>".into()),
+            (6, "<< /Fields [7 0 R 8 0 R 13 0 R] /SigFlags 3 >>".into()),
+            (3, page("4 0 R", "7 0 R 8 0 R 13 0 R")),
+        ],
+        &[],
+    );
+    // Revision 3: the field is signed.
+    let f = append(
+        &prepared,
+        &[
+            (14, SIG_VALUE.into()),
+            (13, "<< /FT /Sig /T (Approval) /V 14 0 R /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /F 132 >>".into()),
+        ],
+        &[],
+    );
+    let o = analyze(&prepared, &f);
+    assert!(!altered(&o), "{}", dump(&o));
+    assert!(
+        o.changes
+            .iter()
+            .any(|c| c.benign && c.kind == "signature_added"),
+        "{}",
+        dump(&o)
+    );
+}
+
+#[test]
+fn filling_a_prepared_signature_field_with_something_else_is_not_benign() {
+    let b = base("");
+    let prepared = append(
+        &b,
+        &[
+            (13, "<< /FT /Sig /T (Approval) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /F 132 >>".into()),
+            (6, "<< /Fields [7 0 R 8 0 R 13 0 R] /SigFlags 3 >>".into()),
+            (3, page("4 0 R", "7 0 R 8 0 R 13 0 R")),
+        ],
+        &[],
+    );
+    let f = append(
+        &prepared,
+        &[(13, "<< /FT /Sig /T (Approval) /V (not a signature) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /F 132 >>".into())],
+        &[],
+    );
+    let o = analyze(&prepared, &f);
+    assert!(altered(&o), "{}", dump(&o));
 }

@@ -598,7 +598,10 @@ pub fn diff(signed: &Document, shown: &Document) -> Vec<Difference> {
                 if cmp.equal(x, y, &[]) {
                     continue;
                 }
-                out.push(catalog_difference(&key, x, y, shown).object(cat_id));
+                // The object that holds the change, where it is its own
+                // object, tells which revision made it.
+                let holder = y.as_reference().ok().or(cat_id);
+                out.push(catalog_difference(&key, x, y, shown).object(holder));
             }
         }
     }

@@ -185,14 +185,81 @@ impl Matrix {
     fn origin(self) -> (f64, f64) {
         (self.0[4], self.0[5])
     }
+
+    fn apply(self, x: f64, y: f64) -> (f64, f64) {
+        let [a, b, c, d, e, f] = self.0;
+        (a * x + c * y + e, b * x + d * y + f)
+    }
+
+    /// The box the unit square (where images are drawn) maps to.
+    fn unit_box(self) -> [f64; 4] {
+        let pts = [
+            self.apply(0.0, 0.0),
+            self.apply(1.0, 0.0),
+            self.apply(0.0, 1.0),
+            self.apply(1.0, 1.0),
+        ];
+        let xs = pts.iter().map(|p| p.0);
+        let ys = pts.iter().map(|p| p.1);
+        [
+            xs.clone().fold(f64::INFINITY, f64::min),
+            ys.clone().fold(f64::INFINITY, f64::min),
+            xs.fold(f64::NEG_INFINITY, f64::max),
+            ys.fold(f64::NEG_INFINITY, f64::max),
+        ]
+    }
 }
 
-/// Where on the page (user space) each piece of text is shown: the text
-/// origin of every show-text operator. Good enough to tell whether a box
-/// placed later sits on top of printed text.
-pub(crate) fn text_origins(content: &[u8]) -> Vec<(f64, f64)> {
-    let mut out = Vec::new();
-    let mut ctm = Matrix::IDENTITY;
+/// What a page puts where (user space): the origin of every piece of text
+/// shown, and the box of every image drawn, following form XObjects a few
+/// levels deep. Good enough to tell whether a box placed later sits on top
+/// of the page's text, seal picture or QR code.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct Marks {
+    pub text: Vec<(f64, f64)>,
+    pub images: Vec<[f64; 4]>,
+}
+
+impl Marks {
+    /// How many marks fall inside (text) or overlap (images) `r`.
+    pub(crate) fn covered_by(&self, r: [f64; 4]) -> (usize, usize) {
+        let text = self
+            .text
+            .iter()
+            .filter(|(x, y)| {
+                *x >= r[0] - 1.0 && *x <= r[2] + 1.0 && *y >= r[1] - 1.0 && *y <= r[3] + 1.0
+            })
+            .count();
+        let images = self
+            .images
+            .iter()
+            .filter(|b| {
+                let w = (b[2].min(r[2]) - b[0].max(r[0])).max(0.0);
+                let h = (b[3].min(r[3]) - b[1].max(r[1])).max(0.0);
+                w * h > 1.0
+            })
+            .count();
+        (text, images)
+    }
+}
+
+pub(crate) fn page_marks(doc: &Document, content: &[u8], resources: &Object) -> Marks {
+    let mut marks = Marks::default();
+    let res = resolve(doc, resources).as_dict().ok();
+    collect_marks(doc, content, res, Matrix::IDENTITY, 0, &mut marks);
+    marks
+}
+
+fn collect_marks(
+    doc: &Document,
+    content: &[u8],
+    resources: Option<&Dictionary>,
+    base: Matrix,
+    depth: usize,
+    out: &mut Marks,
+) {
+    let xobjects = resources.and_then(|r| dict_get(doc, r, b"XObject").as_dict().ok());
+    let mut ctm = base;
     let mut stack: Vec<Matrix> = Vec::new();
     let mut tm = Matrix::IDENTITY;
     let mut tlm = Matrix::IDENTITY;
@@ -202,7 +269,7 @@ pub(crate) fn text_origins(content: &[u8]) -> Vec<(f64, f64)> {
         match op.operator.as_str() {
             // Nesting beyond any real content is ignored, not followed.
             "q" if stack.len() < 256 => stack.push(ctm),
-            "Q" => ctm = stack.pop().unwrap_or(Matrix::IDENTITY),
+            "Q" => ctm = stack.pop().unwrap_or(base),
             "cm" => {
                 if let Some(m) = Matrix::from_operands(o) {
                     ctm = m.then(ctm);
@@ -237,12 +304,47 @@ pub(crate) fn text_origins(content: &[u8]) -> Vec<(f64, f64)> {
                     tlm = Matrix::translate(0.0, -leading).then(tlm);
                     tm = tlm;
                 }
-                out.push(tm.then(ctm).origin());
+                if out.text.len() < MAX_OPERATIONS {
+                    out.text.push(tm.then(ctm).origin());
+                }
+            }
+            "BI" | "EI" => out.images.push(ctm.unit_box()),
+            "Do" => {
+                let target = o
+                    .first()
+                    .and_then(|n| n.as_name().ok())
+                    .and_then(|name| xobjects.map(|x| dict_get(doc, x, name)));
+                let Some(Object::Stream(x)) = target else {
+                    continue;
+                };
+                match x.dict.get(b"Subtype").and_then(Object::as_name) {
+                    Ok(b"Image") => {
+                        if out.images.len() < MAX_OPERATIONS {
+                            out.images.push(ctm.unit_box());
+                        }
+                    }
+                    Ok(b"Form") if depth < MAX_FORM_DEPTH => {
+                        let matrix = x
+                            .dict
+                            .get(b"Matrix")
+                            .ok()
+                            .and_then(|m| m.as_array().ok())
+                            .and_then(|a| Matrix::from_operands(a))
+                            .unwrap_or(Matrix::IDENTITY);
+                        let inner = resolve(doc, x.dict.get(b"Resources").unwrap_or(&Object::Null))
+                            .as_dict()
+                            .ok()
+                            .or(resources);
+                        if let Some(data) = stream_bytes(x) {
+                            collect_marks(doc, &data, inner, matrix.then(ctm), depth + 1, out);
+                        }
+                    }
+                    _ => {}
+                }
             }
             _ => {}
         }
     }
-    out
 }
 
 /// Whether a content stream paints anything at all (fills, strokes, text,
@@ -441,8 +543,45 @@ mod tests {
     #[test]
     fn text_origins_follow_matrices() {
         let content = b"q 1 0 0 1 100 200 cm BT /F1 12 Tf 10 20 Td (A) Tj ET Q BT 5 5 Td (B) Tj ET";
-        let pts = text_origins(content);
-        assert_eq!(pts, vec![(110.0, 220.0), (5.0, 5.0)]);
+        let marks = page_marks(&Document::new(), content, &Object::Null);
+        assert_eq!(marks.text, vec![(110.0, 220.0), (5.0, 5.0)]);
+        assert_eq!(marks.covered_by([100.0, 200.0, 120.0, 230.0]), (1, 0));
+    }
+
+    #[test]
+    fn images_and_forms_are_followed() {
+        let mut doc = Document::new();
+        let img = doc.add_object(Stream::new(
+            Dictionary::from_iter(vec![("Subtype", Object::Name(b"Image".to_vec()))]),
+            vec![0],
+        ));
+        let form = doc.add_object(Stream::new(
+            Dictionary::from_iter(vec![
+                ("Subtype", Object::Name(b"Form".to_vec())),
+                (
+                    "Matrix",
+                    Object::Array(vec![
+                        1.into(),
+                        0.into(),
+                        0.into(),
+                        1.into(),
+                        50.into(),
+                        0.into(),
+                    ]),
+                ),
+            ]),
+            b"BT 1 1 Td (x) Tj ET".to_vec(),
+        ));
+        let mut xobjects = Dictionary::new();
+        xobjects.set("Im1", Object::Reference(img));
+        xobjects.set("Fm1", Object::Reference(form));
+        let mut res = Dictionary::new();
+        res.set("XObject", Object::Dictionary(xobjects));
+        let content = b"q 100 0 0 100 300 400 cm /Im1 Do Q /Fm1 Do";
+        let marks = page_marks(&doc, content, &Object::Dictionary(res));
+        assert_eq!(marks.images, vec![[300.0, 400.0, 400.0, 500.0]]);
+        assert_eq!(marks.text, vec![(51.0, 1.0)]);
+        assert_eq!(marks.covered_by([350.0, 450.0, 360.0, 460.0]), (0, 1));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use lopdf::Object;
 
 use super::{explain_signature_change, Context, Explanation, Level, Rule, SigValue};
 use crate::changes::diff::{self, Difference, Kind};
+use crate::changes::paint::resolve;
 use crate::report::Code;
 
 pub struct LaterSignature;
@@ -51,11 +52,14 @@ fn acroform_bookkeeping(d: &Difference, ctx: &Context<'_>) -> Option<Explanation
     let key = d.key.as_deref()?;
     let had_before = diff::catalog(ctx.signed)
         .and_then(|c| c.get(b"AcroForm").ok())
-        .and_then(|f| crate::changes::paint::resolve(ctx.signed, f).as_dict().ok())
+        .and_then(|f| resolve(ctx.signed, f).as_dict().ok())
         .is_some_and(|f| f.has(key.as_bytes()));
     let ok = match key {
         "SigFlags" => true,
-        "DR" | "DA" => !had_before,
+        "DA" => !had_before,
+        // Resources may be added for the new appearance; none taken away
+        // or changed, since other fields' appearances may be drawn from them.
+        "DR" => !had_before || dr_only_grows(ctx),
         _ => false,
     };
     ok.then(|| Explanation {
@@ -63,5 +67,32 @@ fn acroform_bookkeeping(d: &Difference, ctx: &Context<'_>) -> Option<Explanation
         description: format!("The form setting /{key} was updated for a new signature."),
         reason: Code::BenignUpdate,
         level: Level::Signing,
+    })
+}
+
+fn acroform_dr<'a>(doc: &'a lopdf::Document) -> Option<&'a lopdf::Dictionary> {
+    let form = diff::catalog(doc)?.get(b"AcroForm").ok()?;
+    let form = resolve(doc, form).as_dict().ok()?;
+    resolve(doc, form.get(b"DR").ok()?).as_dict().ok()
+}
+
+fn dr_only_grows(ctx: &Context<'_>) -> bool {
+    let (Some(old), Some(new)) = (acroform_dr(ctx.signed), acroform_dr(ctx.shown)) else {
+        return false;
+    };
+    let cmp = diff::Comparer::new(ctx.signed, ctx.shown);
+    old.iter().all(|(cat, old_cat)| {
+        let Ok(new_cat) = new.get(cat) else {
+            return false;
+        };
+        match (
+            resolve(ctx.signed, old_cat).as_dict(),
+            resolve(ctx.shown, new_cat).as_dict(),
+        ) {
+            (Ok(o), Ok(n)) => o
+                .iter()
+                .all(|(name, v)| n.get(name).map(|nv| cmp.equal(v, nv, &[])).unwrap_or(false)),
+            _ => cmp.equal(old_cat, new_cat, &[]),
+        }
     })
 }

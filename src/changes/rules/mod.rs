@@ -220,18 +220,19 @@ pub fn widget_is_harmless(doc: &Document, widget: &Dictionary) -> Result<String,
         ));
     }
     let content = paint::page_content(doc, page.get(b"Contents"));
-    let covered = paint::text_origins(&content)
-        .into_iter()
-        .filter(|(x, y)| {
-            *x >= r[0] - 1.0 && *x <= r[2] + 1.0 && *y >= r[1] - 1.0 && *y <= r[3] + 1.0
-        })
-        .count();
-    if covered > 0 {
+    let marks = paint::page_marks(doc, &content, page.get(b"Resources"));
+    let (text, images) = marks.covered_by(r);
+    if text > 0 {
         return Err(format!(
-            "its appearance is drawn over printed text of the page ({covered} text runs)"
+            "its appearance is drawn over printed text of the page ({text} text runs)"
         ));
     }
-    Ok("its appearance is small and clear of the page text".into())
+    if images > 0 {
+        return Err(format!(
+            "its appearance is drawn over {images} picture(s) of the page (a seal or QR code)"
+        ));
+    }
+    Ok("its appearance is small and clear of the page text and pictures".into())
 }
 
 /// The object a difference names, as a dictionary of the final document.
