@@ -318,10 +318,8 @@ fn collect_marks(
                     continue;
                 };
                 match x.dict.get(b"Subtype").and_then(Object::as_name) {
-                    Ok(b"Image") => {
-                        if out.images.len() < MAX_OPERATIONS {
-                            out.images.push(ctm.unit_box());
-                        }
+                    Ok(b"Image") if out.images.len() < MAX_OPERATIONS => {
+                        out.images.push(ctm.unit_box())
                     }
                     Ok(b"Form") if depth < MAX_FORM_DEPTH => {
                         let matrix = x

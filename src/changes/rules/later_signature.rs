@@ -70,7 +70,7 @@ fn acroform_bookkeeping(d: &Difference, ctx: &Context<'_>) -> Option<Explanation
     })
 }
 
-fn acroform_dr<'a>(doc: &'a lopdf::Document) -> Option<&'a lopdf::Dictionary> {
+fn acroform_dr(doc: &lopdf::Document) -> Option<&lopdf::Dictionary> {
     let form = diff::catalog(doc)?.get(b"AcroForm").ok()?;
     let form = resolve(doc, form).as_dict().ok()?;
     resolve(doc, form.get(b"DR").ok()?).as_dict().ok()
