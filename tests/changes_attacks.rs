@@ -548,11 +548,8 @@ fn docmdp_p1_allows_validation_data() {
 fn optional_content_switched_on_is_a_shadow_hide() {
     // Signed with a layer hidden (OFF); an update switches it on.
     let b = base("/OCProperties << /OCGs [13 0 R] /D << /OFF [13 0 R] >> >>");
-    let b = {
-        // The layer object itself, appended to the signed revision.
-        let with_ocg = append(&b, &[(13, "<< /Type /OCG /Name (Layer) >>".into())], &[]);
-        with_ocg
-    };
+    // The layer object itself, appended to the signed revision.
+    let b = append(&b, &[(13, "<< /Type /OCG /Name (Layer) >>".into())], &[]);
     let f = append(
         &b,
         &[(
@@ -608,8 +605,8 @@ fn signature_widget_over_a_picture_is_not_benign() {
     assert!(
         o.changes
             .iter()
-            .any(|c| !c.benign && c.description.contains("Signature2")
-                || !c.benign && c.kind == "annotation_added"),
+            .any(|c| !c.benign
+                && (c.description.contains("Signature2") || c.kind == "annotation_added")),
         "{}",
         dump(&o)
     );
