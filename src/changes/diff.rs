@@ -20,6 +20,12 @@ const COMPARE_BUDGET: usize = 200_000;
 const MAX_PAGES: usize = 10_000;
 /// Most form fields collected.
 const MAX_FIELDS: usize = 10_000;
+/// Most annotation pairs tried when looking for a renumbered twin; beyond
+/// it, unmatched annotations count as added (fail closed).
+const MAX_TWIN_PAIRS: usize = 250_000;
+/// Most differences listed; a document changed beyond that is a
+/// modification whatever the rest are.
+pub const MAX_DIFFERENCES: usize = 500;
 
 /// What kind of difference the walk found. The names are the `kind` of a
 /// change in the record.
@@ -251,6 +257,15 @@ impl<'a> Comparer<'a> {
             }
             _ => false,
         }
+    }
+
+    /// Whether two dictionaries are the same value, ignoring `skip` keys.
+    pub fn equal_dicts(&self, p: &Dictionary, q: &Dictionary, skip: &[&[u8]]) -> bool {
+        let mut st = CompareState {
+            assumed: HashSet::new(),
+            budget: COMPARE_BUDGET,
+        };
+        self.dict_eq(p, q, skip, 0, &mut st)
     }
 
     fn dict_eq(
@@ -605,6 +620,14 @@ pub fn diff(signed: &Document, shown: &Document) -> Vec<Difference> {
             }
         }
     }
+    if out.len() > MAX_DIFFERENCES {
+        let more = out.len() - MAX_DIFFERENCES;
+        out.truncate(MAX_DIFFERENCES);
+        out.push(Difference::new(
+            Kind::CatalogChanged,
+            format!("{more} more changes were found and not listed."),
+        ));
+    }
     out
 }
 
@@ -916,11 +939,7 @@ fn diff_annotations(
             if let Some(u) = used_a.get_mut(i) {
                 *u = true;
             }
-            if !cmp.equal(
-                &Object::Dictionary(an.dict.clone()),
-                &Object::Dictionary(bn.dict.clone()),
-                &ANNOT_SKIP,
-            ) {
+            if !cmp.equal_dicts(an.dict, bn.dict, &ANNOT_SKIP) {
                 out.push(
                     Difference::new(
                         Kind::AnnotationChanged,
@@ -936,14 +955,14 @@ fn diff_annotations(
             continue;
         }
         // Otherwise an equal annotation under another number (renumbered).
+        if la.len().saturating_mul(lb.len()) > MAX_TWIN_PAIRS {
+            unmatched_b.push(*bn);
+            continue;
+        }
         let twin = la.iter().enumerate().find(|(i, an)| {
             !used_a.get(*i).copied().unwrap_or(true)
                 && annotation_subtype(an) == annotation_subtype(bn)
-                && cmp.equal(
-                    &Object::Dictionary(an.dict.clone()),
-                    &Object::Dictionary(bn.dict.clone()),
-                    &ANNOT_SKIP,
-                )
+                && cmp.equal_dicts(an.dict, bn.dict, &ANNOT_SKIP)
         });
         match twin {
             Some((i, _)) => {
@@ -1059,11 +1078,7 @@ fn diff_form(cmp: &Comparer<'_>, x: &Object, y: &Object, out: &mut Vec<Differenc
                 .key(b.name.clone()),
             );
         }
-        if !cmp.equal(
-            &Object::Dictionary(a.dict.clone()),
-            &Object::Dictionary(b.dict.clone()),
-            &FIELD_SKIP,
-        ) {
+        if !cmp.equal_dicts(a.dict, b.dict, &FIELD_SKIP) {
             out.push(
                 Difference::new(
                     Kind::FieldChanged,

@@ -24,6 +24,8 @@ use rules::{Context, Explanation, Policy};
 
 /// Most later revisions loaded one by one to tell which one made a change.
 const MAX_ATTRIBUTED_REVISIONS: usize = 32;
+/// Most bytes parsed, over all later revisions, for attribution.
+const MAX_ATTRIBUTION_BYTES: usize = 256 * 1024 * 1024;
 
 /// The changes made after one signature.
 #[derive(Debug, Clone, Default)]
@@ -182,6 +184,12 @@ fn revision_writers(
     later: &[&crate::pdf::Revision],
 ) -> Vec<(usize, HashSet<u32>)> {
     let mut out = Vec::new();
+    // Each revision is a full parse of the file up to it: keep the total
+    // work bounded on large files (changes are then attributed to the
+    // last revision).
+    if file.bytes.len().saturating_mul(later.len()) > MAX_ATTRIBUTION_BYTES {
+        return out;
+    }
     let mut prev: Option<Document> = None;
     for r in later.iter().take(MAX_ATTRIBUTED_REVISIONS) {
         let doc = if r.end >= file.bytes.len() {
