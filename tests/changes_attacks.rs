@@ -106,6 +106,15 @@ fn offset_of(bytes: &[u8], n: u32) -> usize {
 /// `redirects` are xref entries pointing at given offsets without writing
 /// anything there.
 fn append(base: &[u8], objects: &[(u32, String)], redirects: &[(u32, usize)]) -> Vec<u8> {
+    append_with_trailer(base, objects, redirects, "/Root 1 0 R /Info 10 0 R")
+}
+
+fn append_with_trailer(
+    base: &[u8],
+    objects: &[(u32, String)],
+    redirects: &[(u32, usize)],
+    trailer: &str,
+) -> Vec<u8> {
     let mut out = base.to_vec();
     let prev = last_startxref(base);
     let mut entries: Vec<(u32, usize)> = Vec::new();
@@ -127,10 +136,8 @@ fn append(base: &[u8], objects: &[(u32, String)], redirects: &[(u32, usize)]) ->
         out.extend(format!("{n} 1\n{off:010} 00000 n \n").as_bytes());
     }
     out.extend(
-        format!(
-            "trailer\n<< /Size {size} /Root 1 0 R /Info 10 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n"
-        )
-        .as_bytes(),
+        format!("trailer\n<< /Size {size} {trailer} /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n")
+            .as_bytes(),
     );
     out
 }
@@ -664,4 +671,54 @@ fn filling_a_prepared_signature_field_with_something_else_is_not_benign() {
     );
     let o = analyze(&prepared, &f);
     assert!(altered(&o), "{}", dump(&o));
+}
+
+/// A file that needs a user password (AES-256), updated after "signing"
+/// without the password: compared structurally, an untouched object keeps
+/// its encrypted bytes and a rewritten one differs.
+fn password_base() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/user-password-query-result.pdf"
+    ))
+    .expect("test file")
+}
+
+const PASSWORD_TRAILER: &str = "/Root 1 0 R /Info 2 0 R /Encrypt 15 0 R /ID [<c9b4683319f90d4dca1dc6df298fd676><3b62d4af312980322dc515c855ee0a8d>]";
+
+#[test]
+fn password_file_with_metadata_update_is_compared_structurally() {
+    let b = password_base();
+    let f = append_with_trailer(
+        &b,
+        &[(
+            2,
+            "<< /Producer <00112233445566778899aabbccddeeff> >>".into(),
+        )],
+        &[],
+        PASSWORD_TRAILER,
+    );
+    let o = analyze(&b, &f);
+    assert!(!altered(&o), "{}", dump(&o));
+    assert!(has(&o, Code::MetadataChanged), "{}", dump(&o));
+}
+
+#[test]
+fn password_file_with_content_update_is_altered() {
+    let b = password_base();
+    let f = append_with_trailer(
+        &b,
+        &[
+            (16, stream("BT /F2 12 Tf 100 700 Td (forged) Tj ET")),
+            (
+                3,
+                "<< /Contents 16 0 R /Parent 4 0 R /Resources 6 0 R /Type /Page >>".into(),
+            ),
+        ],
+        &[],
+        PASSWORD_TRAILER,
+    );
+    let o = analyze(&b, &f);
+    assert!(change(&o, "page_content").is_some(), "{}", dump(&o));
+    assert!(!has(&o, Code::ChangesNotCompared), "{}", dump(&o));
 }

@@ -17,7 +17,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use lopdf::Document;
 
-use crate::pdf::{Encryption, PdfFile};
+use crate::pdf::{revisions, Encryption, PdfFile};
 use crate::report::{Change, Code, Reason};
 use diff::{Difference, Kind};
 use rules::{Context, Explanation, Policy};
@@ -49,7 +49,31 @@ pub fn analyze(file: &PdfFile, signed_doc: &Document, signed_end: usize) -> Chan
         .map(|r| r.index)
         .or_else(|| file.revisions.last().map(|r| r.index + 1))
         .unwrap_or(1);
-    if file.encryption == Encryption::NeedsPassword || signed_doc.objects.is_empty() {
+    // Without the password the objects cannot be decrypted, but their
+    // structure can be compared as it is: an object a later revision did
+    // not rewrite keeps its exact (encrypted) bytes, and one it rewrote
+    // differs, which fails closed.
+    let structural;
+    let signed_doc = if file.encryption == Encryption::NeedsPassword {
+        structural = file
+            .bytes
+            .get(..signed_end)
+            .and_then(|cut| revisions::load_document(&hide_encryption(cut), None).ok())
+            .map(|(doc, _, _)| doc);
+        match &structural {
+            Some(doc) => doc,
+            None => {
+                outcome.reasons.push(Reason::detail(
+                    Code::ChangesNotCompared,
+                    "the signed revision cannot be read without the password",
+                ));
+                return outcome;
+            }
+        }
+    } else {
+        signed_doc
+    };
+    if signed_doc.objects.is_empty() || file.doc.objects.is_empty() {
         outcome.reasons.push(Reason::detail(
             Code::ChangesNotCompared,
             "the objects of the file could not be read",
@@ -257,6 +281,28 @@ fn summary(ds: &[&Difference], revision_of: &dyn Fn(&Difference) -> usize) -> St
     out.push_str(&shown.join(", "));
     if more > 0 {
         out.push_str(&format!(" and {more} more"));
+    }
+    out
+}
+
+/// The file with every `/Encrypt` key renamed (same length, so offsets
+/// hold), so that the objects are read as they are stored.
+fn hide_encryption(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let needle = b"/Encrypt";
+    let mut i = 0;
+    while let Some(pos) = out
+        .get(i..)
+        .and_then(|rest| rest.windows(needle.len()).position(|w| w == needle))
+    {
+        let at = i + pos;
+        i = at + needle.len();
+        let next = out.get(i).copied().unwrap_or(b' ');
+        if !next.is_ascii_alphanumeric() {
+            if let Some(last) = out.get_mut(at + needle.len() - 1) {
+                *last = b'_';
+            }
+        }
     }
     out
 }
