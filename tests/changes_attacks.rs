@@ -722,3 +722,33 @@ fn password_file_with_content_update_is_altered() {
     assert!(change(&o, "page_content").is_some(), "{}", dump(&o));
     assert!(!has(&o, Code::ChangesNotCompared), "{}", dump(&o));
 }
+
+#[test]
+fn hidden_annotation_made_visible_is_a_shadow_hide() {
+    let b = base("");
+    // Signed with a hidden FreeText annotation carrying other text.
+    let signed = append(
+        &b,
+        &[
+            (13, form_xobject("BT /F1 12 Tf 2 5 Td (Cheng Guohua) Tj ET")),
+            (
+                14,
+                "<< /Type /Annot /Subtype /FreeText /Rect [100 695 300 715] /Contents (Cheng Guohua) /F 2 /P 3 0 R /AP << /N 13 0 R >> >>".into(),
+            ),
+            (3, page("4 0 R", "7 0 R 8 0 R 14 0 R")),
+        ],
+        &[],
+    );
+    let f = append(
+        &signed,
+        &[(
+            14,
+            "<< /Type /Annot /Subtype /FreeText /Rect [100 695 300 715] /Contents (Cheng Guohua) /F 4 /P 3 0 R /AP << /N 13 0 R >> >>".into(),
+        )],
+        &[],
+    );
+    let o = analyze(&signed, &f);
+    let c = change(&o, "annotation_changed").unwrap_or_else(|| panic!("{}", dump(&o)));
+    assert!(c.description.contains("hidden"), "{}", c.description);
+    assert!(has(&o, Code::ShadowAttack), "{}", dump(&o));
+}

@@ -273,6 +273,9 @@ pub fn shadow_variants(unexplained: &[&Difference], signed: &Document) -> Vec<St
                     d.key.as_deref().unwrap_or("a resource")
                 ))
             }
+            Kind::AnnotationChanged if d.key.as_deref() == Some("revealed") => {
+                add("hide: an annotation hidden in the signed file was made visible".into())
+            }
             Kind::FormValue => add(format!(
                 "replace: the value of form field “{}” swapped",
                 d.key.as_deref().unwrap_or("?")

@@ -569,6 +569,12 @@ pub fn describe_annotation(doc: &Document, a: &Annot<'_>) -> String {
     s
 }
 
+/// Whether an annotation is never drawn on screen (Hidden or NoView flag).
+fn hidden(doc: &Document, annot: &Dictionary) -> bool {
+    let flags = dict_get(doc, annot, b"F").as_i64().unwrap_or(0);
+    flags & 2 != 0 || flags & 32 != 0
+}
+
 fn annotation_subtype(a: &Annot<'_>) -> Vec<u8> {
     a.dict
         .get(b"Subtype")
@@ -940,17 +946,25 @@ fn diff_annotations(
                 *u = true;
             }
             if !cmp.equal_dicts(an.dict, bn.dict, &ANNOT_SKIP) {
-                out.push(
-                    Difference::new(
-                        Kind::AnnotationChanged,
-                        format!(
-                            "On page {n}, {} was changed after signing.",
-                            describe_annotation(cmp.b, bn)
-                        ),
+                let revealed = hidden(cmp.a, an.dict) && !hidden(cmp.b, bn.dict);
+                let sentence = if revealed {
+                    format!(
+                        "On page {n}, {} that was hidden when signed was made visible.",
+                        describe_annotation(cmp.b, bn)
                     )
+                } else {
+                    format!(
+                        "On page {n}, {} was changed after signing.",
+                        describe_annotation(cmp.b, bn)
+                    )
+                };
+                let mut d = Difference::new(Kind::AnnotationChanged, sentence)
                     .page(n)
-                    .object(bn.id),
-                );
+                    .object(bn.id);
+                if revealed {
+                    d = d.key("revealed");
+                }
+                out.push(d);
             }
             continue;
         }

@@ -404,19 +404,208 @@ fn decode_with_font(doc: &Document, font: Option<&Dictionary>, bytes: &[u8]) -> 
         .ok()
         .flatten()
     };
+    // The ToUnicode map, where there is one, says what the codes mean
+    // whatever the encoding (Identity-H, a subset font).
+    if let Object::Stream(cmap) = dict_get(doc, font, b"ToUnicode") {
+        if let Some(map) = stream_bytes(cmap).map(|d| ToUnicode::parse(&d)) {
+            if !map.is_empty() {
+                return map.decode(bytes);
+            }
+        }
+    }
     if let Some(s) = attempt(font) {
         return s;
     }
-    // Identity-H and other CMaps lopdf cannot map: read through the
-    // ToUnicode map by asking again without /Encoding.
-    if font.has(b"ToUnicode") {
-        let mut bare = font.clone();
-        bare.remove(b"Encoding");
-        if let Some(s) = attempt(&bare) {
-            return s;
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+/// A ToUnicode CMap: bfchar and bfrange entries, source codes of one to
+/// four bytes. Enough to say what text an annotation paints.
+#[derive(Default)]
+struct ToUnicode {
+    /// (code length in bytes, code) → text.
+    map: std::collections::HashMap<(usize, u32), String>,
+    lengths: Vec<usize>,
+}
+
+const MAX_CMAP_ENTRIES: usize = 65_536;
+
+impl ToUnicode {
+    fn parse(data: &[u8]) -> ToUnicode {
+        let text = String::from_utf8_lossy(data);
+        let mut out = ToUnicode::default();
+        let mut section = "";
+        let mut pending: Vec<String> = Vec::new();
+        let mut tokens = Vec::new();
+        // Tokens: hex strings, [ and ], and words.
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '<' => {
+                    let start = i + 1;
+                    let mut end = start;
+                    for (j, d) in chars.by_ref() {
+                        if d == '>' {
+                            end = j;
+                            break;
+                        }
+                    }
+                    tokens.push(format!("<{}", text.get(start..end).unwrap_or("")));
+                }
+                '[' | ']' => tokens.push(c.to_string()),
+                c if c.is_whitespace() => {}
+                _ => {
+                    let mut w = c.to_string();
+                    while let Some(&(_, d)) = chars.peek() {
+                        if d.is_whitespace() || d == '<' || d == '[' || d == ']' {
+                            break;
+                        }
+                        w.push(d);
+                        chars.next();
+                    }
+                    tokens.push(w);
+                }
+            }
+            if tokens.len() > MAX_CMAP_ENTRIES * 4 {
+                break;
+            }
+        }
+        for t in tokens {
+            match t.as_str() {
+                "beginbfchar" => section = "char",
+                "beginbfrange" => section = "range",
+                "endbfchar" | "endbfrange" => {
+                    section = "";
+                    pending.clear();
+                }
+                _ if section.is_empty() => {}
+                _ => {
+                    pending.push(t);
+                    out.take(section, &mut pending);
+                }
+            }
+            if out.map.len() > MAX_CMAP_ENTRIES {
+                break;
+            }
+        }
+        out.lengths.sort_unstable();
+        out.lengths.dedup();
+        out
+    }
+
+    fn take(&mut self, section: &str, pending: &mut Vec<String>) {
+        let hex = |t: &str| -> Option<(usize, u32)> {
+            let h = t.strip_prefix('<')?;
+            let h: String = h.chars().filter(|c| !c.is_whitespace()).collect();
+            if h.is_empty() || h.len() > 8 {
+                return None;
+            }
+            Some((h.len().div_ceil(2), u32::from_str_radix(&h, 16).ok()?))
+        };
+        let utf16 = |t: &str, add: u32| -> Option<String> {
+            let h = t.strip_prefix('<')?;
+            let bytes = hex_bytes(h)?;
+            let mut units: Vec<u16> = bytes
+                .chunks(2)
+                .map(|c| {
+                    u16::from_be_bytes([
+                        c.first().copied().unwrap_or(0),
+                        c.get(1).copied().unwrap_or(0),
+                    ])
+                })
+                .collect();
+            if let Some(last) = units.last_mut() {
+                *last = last.wrapping_add(u16::try_from(add).ok()?);
+            }
+            Some(String::from_utf16_lossy(&units))
+        };
+        match section {
+            "char" if pending.len() == 2 => {
+                if let (Some((len, code)), Some(dst)) = (
+                    pending.first().and_then(|t| hex(t)),
+                    pending.get(1).and_then(|t| utf16(t, 0)),
+                ) {
+                    self.map.insert((len, code), dst);
+                    self.lengths.push(len);
+                }
+                pending.clear();
+            }
+            "range" if pending.len() >= 3 => {
+                let lo = pending.first().and_then(|t| hex(t));
+                let hi = pending.get(1).and_then(|t| hex(t));
+                let third = pending.get(2).cloned().unwrap_or_default();
+                if third == "[" {
+                    if pending.last().map(String::as_str) != Some("]") {
+                        return;
+                    }
+                    if let (Some((len, lo)), Some((_, hi))) = (lo, hi) {
+                        let dsts = pending
+                            .get(3..pending.len().saturating_sub(1))
+                            .unwrap_or(&[]);
+                        for (k, d) in dsts.iter().enumerate() {
+                            let Some(code) = lo.checked_add(k as u32) else {
+                                break;
+                            };
+                            if code > hi {
+                                break;
+                            }
+                            if let Some(t) = utf16(d, 0) {
+                                self.map.insert((len, code), t);
+                            }
+                        }
+                        self.lengths.push(len);
+                    }
+                } else if let (Some((len, lo)), Some((_, hi))) = (lo, hi) {
+                    let span = hi.saturating_sub(lo).min(MAX_CMAP_ENTRIES as u32);
+                    for k in 0..=span {
+                        if let Some(t) = utf16(&third, k) {
+                            self.map.insert((len, lo + k), t);
+                        }
+                    }
+                    self.lengths.push(len);
+                }
+                pending.clear();
+            }
+            _ => {}
         }
     }
-    bytes.iter().map(|&b| char::from(b)).collect()
+
+    fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    fn decode(&self, bytes: &[u8]) -> String {
+        let mut out = String::new();
+        let mut i = 0;
+        'outer: while i < bytes.len() {
+            for &len in self.lengths.iter().rev() {
+                if let Some(chunk) = bytes.get(i..i + len) {
+                    let code = chunk.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b));
+                    if let Some(t) = self.map.get(&(len, code)) {
+                        out.push_str(t);
+                        i += len;
+                        continue 'outer;
+                    }
+                }
+            }
+            i += self.lengths.first().copied().unwrap_or(1).max(1);
+        }
+        out
+    }
+}
+
+fn hex_bytes(h: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = h
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .map(|b| (b as char).to_digit(16).map(|d| d as u8))
+        .collect::<Option<Vec<u8>>>()?;
+    Some(
+        digits
+            .chunks(2)
+            .map(|c| (c.first().copied().unwrap_or(0) << 4) | c.get(1).copied().unwrap_or(0))
+            .collect(),
+    )
 }
 
 fn collect_text(doc: &Document, stream: &Stream, depth: usize, out: &mut String) {
@@ -608,5 +797,30 @@ mod tests {
         d.set("Filter", Object::Name(b"FlateDecode".to_vec()));
         let s = Stream::new(d, data);
         assert_eq!(stream_bytes(&s).as_deref(), Some(&b"BT (x) Tj ET"[..]));
+    }
+
+    #[test]
+    fn painted_text_reads_identity_h_through_to_unicode() {
+        let mut doc = Document::new();
+        let cmap = b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n2 beginbfchar\n<0001> <7A0B>\n<0002> <56FD>\nendbfchar\n1 beginbfrange\n<0003> <0004> <534E>\nendbfrange\nendcmap\nend\nend\n".to_vec();
+        let to_unicode = doc.add_object(Stream::new(Dictionary::new(), cmap));
+        let font = doc.add_object(Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Font".to_vec())),
+            ("Subtype", Object::Name(b"Type0".to_vec())),
+            ("Encoding", Object::Name(b"Identity-H".to_vec())),
+            ("ToUnicode", Object::Reference(to_unicode)),
+        ]));
+        let mut fonts = Dictionary::new();
+        fonts.set("F1", Object::Reference(font));
+        let mut res = Dictionary::new();
+        res.set("Font", Object::Dictionary(fonts));
+        let mut dict = Dictionary::new();
+        dict.set("Subtype", Object::Name(b"Form".to_vec()));
+        dict.set("Resources", Object::Dictionary(res));
+        let ap = Stream::new(
+            dict,
+            b"BT /F1 12 Tf <00010002> Tj [<0003> -20 <0004>] TJ ET".to_vec(),
+        );
+        assert_eq!(painted_text(&doc, &ap), "程国华协");
     }
 }
