@@ -6,6 +6,7 @@
 pub mod limits;
 pub mod recover;
 pub mod revisions;
+pub mod stream;
 
 use lopdf::Document;
 use thiserror::Error;

@@ -98,23 +98,24 @@ pub(crate) fn load_document(
     bytes: &[u8],
     password: Option<&str>,
 ) -> Result<(Document, Encryption, bool), PdfError> {
-    match load_lopdf(bytes, password) {
-        Ok((doc, enc)) if !doc.objects.is_empty() || enc == Encryption::NeedsPassword => {
-            Ok((doc, enc, false))
+    let first = load_lopdf(bytes, password);
+    if let Ok((doc, enc)) = &first {
+        if *enc == Encryption::NeedsPassword || pages_resolve(doc) {
+            return first.map(|(doc, enc)| (doc, enc, false));
         }
-        first => {
-            let rebuilt = recover::rebuild(bytes).ok_or_else(|| match &first {
-                Err(e) => e.clone_error(),
-                Ok(_) => PdfError::Unreadable("no objects could be read".into()),
-            })?;
-            let (doc, enc) = load_lopdf(&rebuilt, password)?;
-            if enc != Encryption::NeedsPassword && !pages_resolve(&doc) {
-                return Err(PdfError::Unreadable(
-                    "the index is damaged and the pages cannot be recovered".into(),
-                ));
-            }
+    }
+    // The xref is damaged (or points at the wrong places): rebuild it by
+    // scanning, and prefer the rebuilt document when its pages resolve.
+    let rebuilt = recover::rebuild(bytes).and_then(|fixed| load_lopdf(&fixed, password).ok());
+    match (first, rebuilt) {
+        (_, Some((doc, enc))) if enc == Encryption::NeedsPassword || pages_resolve(&doc) => {
             Ok((doc, enc, true))
         }
+        (Ok((doc, enc)), _) if !doc.objects.is_empty() => Ok((doc, enc, false)),
+        (Err(e), _) => Err(e),
+        (Ok(_), _) => Err(PdfError::Unreadable(
+            "the index is damaged and the pages cannot be recovered".into(),
+        )),
     }
 }
 
@@ -165,17 +166,6 @@ fn collect_refs(obj: &lopdf::Object, depth: usize, out: &mut Vec<(lopdf::ObjectI
             .filter(|(k, _)| k.as_slice() != b"Parent")
             .for_each(|(_, o)| collect_refs(o, depth, out)),
         _ => {}
-    }
-}
-
-impl PdfError {
-    fn clone_error(&self) -> PdfError {
-        match self {
-            PdfError::Empty => PdfError::Empty,
-            PdfError::NotAPdf => PdfError::NotAPdf,
-            PdfError::Unreadable(s) => PdfError::Unreadable(s.clone()),
-            PdfError::Limit(s) => PdfError::Limit(s.clone()),
-        }
     }
 }
 

@@ -1,86 +1,131 @@
-//! The human printer: the verdict first, then why, then the fields.
+//! The human printer: the verdict first, then why, then what changed, the
+//! seals, and the fields. Plain words for a desk clerk; the JSON record has
+//! the evidence for an examiner.
 
+use std::collections::HashSet;
 use std::fmt::Write;
 
-use super::Record;
+use super::{Record, Severity, SignatureReport};
 use crate::verdict::Verdict;
 
-/// Renders one record for a person. `color` adds ANSI colours.
+/// Renders one record for a person. `color` adds ANSI colours (only when
+/// printing to a terminal).
 pub fn render(record: &Record, color: bool) -> String {
     let mut out = String::new();
-    let (paint, reset) = if color {
-        (
-            match record.verdict {
-                Verdict::Authentic => "\x1b[1;32m",
-                Verdict::Unsigned => "\x1b[1;33m",
-                _ => "\x1b[1;31m",
-            },
-            "\x1b[0m",
-        )
+    let (paint, bold, reset) = if color {
+        let paint = match record.verdict {
+            Verdict::Authentic => "\x1b[1;32m",
+            Verdict::Unsigned | Verdict::Malformed => "\x1b[1;33m",
+            _ => "\x1b[1;31m",
+        };
+        (paint, "\x1b[1m", "\x1b[0m")
     } else {
-        ("", "")
+        ("", "", "")
     };
+    let _ = writeln!(out, "{bold}{}{reset}", record.path);
     let _ = writeln!(
         out,
-        "{}: {paint}{}{reset} — {}",
-        record.path,
+        "  {paint}{}{reset}: {}",
         record.verdict.as_str().to_uppercase(),
         headline(record.verdict)
     );
-    let mut seen = std::collections::HashSet::new();
-    let all = record
+
+    let mut seen = HashSet::new();
+    let why: Vec<&str> = record
         .reasons
         .iter()
-        .chain(record.signatures.iter().flat_map(|s| s.reasons.iter()));
-    for reason in all {
-        if reason.severity() >= super::Severity::Warning && seen.insert(reason.message.clone()) {
-            let _ = writeln!(out, "  why: {}", reason.message);
+        .chain(record.signatures.iter().flat_map(|s| s.reasons.iter()))
+        .filter(|r| r.severity() >= Severity::Warning)
+        .filter(|r| seen.insert(r.message.as_str()))
+        .map(|r| r.message.as_str())
+        .collect();
+    if !why.is_empty() {
+        let _ = writeln!(out, "  why:");
+        for line in why {
+            let _ = writeln!(out, "    - {line}");
         }
     }
-    for sig in &record.signatures {
-        let who = sig
-            .signer
-            .as_ref()
-            .map(|s| s.subject.as_str())
-            .unwrap_or("unknown signer");
-        let issuer = sig
-            .trusted_issuer
-            .as_deref()
-            .map(|i| format!(", known issuer {i}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  signature {} ({}): {} by {who}{issuer}",
-            sig.field, sig.format, sig.verdict
-        );
+
+    let changes: Vec<_> = record
+        .changes_after_signing
+        .iter()
+        .filter(|c| !c.benign)
+        .collect();
+    if !changes.is_empty() {
+        let _ = writeln!(out, "  changed after signing:");
+        for c in changes {
+            let page = c.page.map(|p| format!("page {p}, ")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "    - {page}revision {}: {}",
+                c.revision, c.description
+            );
+        }
     }
-    for change in record.changes_after_signing.iter().filter(|c| !c.benign) {
-        let _ = writeln!(
-            out,
-            "  changed in revision {}: {}",
-            change.revision, change.description
-        );
+    if !record.text_changes.is_empty() {
+        let _ = writeln!(out, "  text that differs from what was signed:");
+        for tc in &record.text_changes {
+            let _ = writeln!(
+                out,
+                "    - {}: signed \"{}\", shown \"{}\"",
+                label(&tc.field),
+                tc.signed.as_deref().unwrap_or("—"),
+                tc.shown.as_deref().unwrap_or("—")
+            );
+        }
     }
-    for tc in &record.text_changes {
-        let _ = writeln!(
-            out,
-            "  {}: signed {:?}, shown {:?}",
-            tc.field,
-            tc.signed.as_deref().unwrap_or("-"),
-            tc.shown.as_deref().unwrap_or("-")
-        );
+
+    if !record.signatures.is_empty() {
+        let _ = writeln!(out, "  seals and signatures:");
+        for sig in &record.signatures {
+            let _ = writeln!(out, "    - {}", describe_signature(sig, record.revisions));
+        }
     }
+
+    for q in &record.qr_codes {
+        let mark = if q.host_allowed {
+            "official site"
+        } else {
+            "NOT an official site"
+        };
+        let _ = writeln!(out, "  QR code ({mark}): {}", q.text);
+    }
+
+    if let Some(ledger) = &record.ledger {
+        for c in &ledger.conflicts {
+            let _ = writeln!(
+                out,
+                "  ledger: {} {} was seen before (check #{}, {}) with name {} and ID {}",
+                label(&c.field),
+                c.value,
+                c.earlier.id,
+                c.earlier.checked_at,
+                c.earlier.name.as_deref().unwrap_or("—"),
+                c.earlier.id_number.as_deref().unwrap_or("—"),
+            );
+        }
+    }
+
     if let Some(fields) = &record.fields {
-        if record.verdict != Verdict::Authentic && !fields.is_empty() {
-            let _ = writeln!(out, "  the file claims (not proven):");
-        }
-        for (name, value) in fields.named() {
-            if let Some(v) = value {
-                let _ = writeln!(out, "    {:<18} {v}", label(name));
+        if !fields.is_empty() {
+            let heading = if record.verdict == Verdict::Authentic {
+                "what it certifies:"
+            } else {
+                "what the file claims (not proven):"
+            };
+            let _ = writeln!(out, "  {heading}");
+            for (name, value) in fields.named() {
+                if let Some(v) = value {
+                    let note = match (name, fields.id_number_valid) {
+                        ("id_number", Some(false)) => "  (check digit wrong)",
+                        _ => "",
+                    };
+                    let _ = writeln!(out, "    {} {v}{note}", pad(label(name), 14));
+                }
             }
-        }
-        if fields.query_result_label {
-            let _ = writeln!(out, "    {:<18} yes", "query-result proof");
+            if fields.query_result_label {
+                let _ = writeln!(out, "    {} yes", pad("查询结果证明 query result", 14));
+            }
         }
     }
     if let Some(e) = &record.error {
@@ -89,27 +134,113 @@ pub fn render(record: &Record, color: bool) -> String {
     out
 }
 
+fn describe_signature(sig: &SignatureReport, revisions: usize) -> String {
+    let mut s = format!("{} [{}", sig.field, sig.format);
+    if let Some(alg) = &sig.signature_algorithm {
+        let _ = write!(s, ", {alg}");
+    }
+    s.push_str("]: ");
+    s.push_str(match sig.verdict {
+        Verdict::Authentic => "valid for what it signed",
+        Verdict::Altered => "what it signed was changed",
+        Verdict::Invalid => "not a valid signature",
+        Verdict::Untrusted => "valid, but not from a known issuer",
+        Verdict::Unsigned | Verdict::Malformed => "not checked",
+    });
+    if let Some(signer) = &sig.signer {
+        let _ = write!(s, "; sealed by {}", common_name(&signer.subject));
+    }
+    if let Some(issuer) = &sig.trusted_issuer {
+        let _ = write!(s, "; known issuer {issuer}");
+    }
+    if let Some(t) = &sig.signing_time {
+        let source = match sig.signing_time_source.as_deref() {
+            Some("timestamp") => " (trusted timestamp)",
+            Some("claimed") => " (claimed by the signer)",
+            Some("document_date") => " (latest date in the document)",
+            _ => "",
+        };
+        let _ = write!(s, "; signed {t}{source}");
+    }
+    if let Some(rev) = sig.revision {
+        if !sig.covers_whole_file {
+            let _ = write!(s, "; covers revision {rev} of {revisions}");
+        }
+    }
+    s
+}
+
+/// The CN of an RFC 4514-style subject, or the whole subject.
+fn common_name(subject: &str) -> &str {
+    subject
+        .split(',')
+        .map(str::trim)
+        .find_map(|part| part.strip_prefix("CN="))
+        .unwrap_or(subject)
+}
+
 fn headline(v: Verdict) -> &'static str {
     match v {
-        Verdict::Authentic => "signed by a known issuer and unchanged since",
+        Verdict::Authentic => "signed by a known issuer's seal and unchanged since",
         Verdict::Altered => "changed after it was signed: do not accept",
-        Verdict::Invalid => "the signature is not valid: do not accept",
+        Verdict::Invalid => "its signature is not valid: do not accept",
         Verdict::Untrusted => "signed, but not by a known issuer: do not accept as genuine",
-        Verdict::Unsigned => "no electronic signature: check it online with the issuer",
+        Verdict::Unsigned => "no electronic seal: check it online with the issuer",
         Verdict::Malformed => "not a readable PDF",
     }
 }
 
 fn label(field: &str) -> &'static str {
     match field {
-        "management_number" => "管理号 number",
-        "name" => "姓名 name",
-        "gender" => "性别 gender",
-        "birth" => "出生年月 birth",
-        "id_number" => "证件号码 ID",
-        "qualification" => "资格名称 qualif.",
-        "level" => "级别 level",
-        "approval_date" => "批准日期 approved",
-        _ => "field",
+        "management_number" => "管理号",
+        "name" => "姓名",
+        "gender" => "性别",
+        "birth" => "出生年月",
+        "id_number" => "证件号码",
+        "qualification" => "资格名称",
+        "level" => "级别",
+        "approval_date" => "批准日期",
+        _ => "字段",
+    }
+}
+
+/// Pads to `width` terminal columns, counting CJK characters as two.
+fn pad(text: &str, width: usize) -> String {
+    let cols: usize = text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum();
+    format!("{text}{}", " ".repeat(width.saturating_sub(cols)))
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Code, Fields, Reason};
+
+    #[test]
+    fn the_verdict_comes_first_then_why_then_fields() {
+        let mut record = Record::malformed("x.pdf", String::new(), vec![]);
+        record.error = None;
+        record.verdict = Verdict::Unsigned;
+        record.reasons.push(Reason::new(Code::IdNumberCheckDigit));
+        record.fields = Some(Fields {
+            name: Some("张伟".into()),
+            ..Fields::default()
+        });
+        let text = render(&record, false);
+        let verdict_at = text.find("UNSIGNED").expect("verdict shown");
+        let why_at = text.find("check digit").expect("reason shown");
+        let name_at = text.find("张伟").expect("field shown");
+        assert!(verdict_at < why_at && why_at < name_at, "{text}");
+        assert!(text.contains("not proven"));
+        assert!(!text.contains('\x1b'), "no colour when not on a terminal");
+    }
+
+    #[test]
+    fn wide_characters_count_twice_when_padding() {
+        assert_eq!(pad("姓名", 6), "姓名  ");
+        assert_eq!(pad("ab", 4), "ab  ");
     }
 }

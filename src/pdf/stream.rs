@@ -1,0 +1,117 @@
+//! Decoding stream data within the limits. lopdf's own decoding has no
+//! bound on output size, so a small FlateDecode stream could expand to
+//! gigabytes (a decompression bomb): the inflated size is measured first,
+//! with a cap, and only a stream within the limits is handed to lopdf's
+//! decoders (which know every filter and predictor).
+
+use std::io::Read;
+
+use lopdf::{Object, Stream};
+
+use super::limits::{MAX_DECODED_STREAM, MAX_DECOMPRESSION_RATIO};
+use super::PdfError;
+
+/// The decoded content of `stream`, or an error when decoding fails or
+/// would exceed [`MAX_DECODED_STREAM`] or [`MAX_DECOMPRESSION_RATIO`].
+pub fn decode(stream: &Stream) -> Result<Vec<u8>, PdfError> {
+    let filters: Vec<Vec<u8>> = match stream.dict.get(b"Filter") {
+        Ok(Object::Name(n)) => vec![n.clone()],
+        Ok(Object::Array(a)) => a
+            .iter()
+            .filter_map(|o| o.as_name().ok().map(<[u8]>::to_vec))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if filters.is_empty() {
+        return Ok(stream.content.clone());
+    }
+    let cap = cap_for(stream.content.len());
+    if filters.len() > 4 {
+        return Err(PdfError::Limit("more than four stream filters".into()));
+    }
+    if filters
+        .first()
+        .is_some_and(|f| f == b"FlateDecode" || f == b"Fl")
+    {
+        let measured = inflated_size(&stream.content, cap)?;
+        if measured > cap {
+            return Err(PdfError::Limit(format!(
+                "a compressed stream of {} bytes expands past {cap} bytes",
+                stream.content.len()
+            )));
+        }
+    }
+    let decoded = std::panic::catch_unwind(|| stream.decompressed_content())
+        .map_err(|_| PdfError::Unreadable("a stream decoder failed".into()))?
+        .map_err(|e| PdfError::Unreadable(format!("stream cannot be decoded: {e}")))?;
+    if decoded.len() > cap {
+        return Err(PdfError::Limit(format!(
+            "a stream decodes to {} bytes",
+            decoded.len()
+        )));
+    }
+    Ok(decoded)
+}
+
+/// The most a stream of `encoded` bytes may decode to.
+pub fn cap_for(encoded: usize) -> usize {
+    encoded
+        .saturating_mul(MAX_DECOMPRESSION_RATIO)
+        .clamp(1024 * 1024, MAX_DECODED_STREAM)
+}
+
+/// Inflates at most `cap + 1` bytes of zlib (or raw deflate) data and
+/// returns how many came out.
+fn inflated_size(data: &[u8], cap: usize) -> Result<usize, PdfError> {
+    let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+    let mut sink = std::io::sink();
+    let zlib = std::io::copy(
+        &mut flate2::read::ZlibDecoder::new(data).take(limit),
+        &mut sink,
+    );
+    match zlib {
+        Ok(n) => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
+        // A truncated or raw-deflate stream: measure what inflates.
+        Err(_) => {
+            let raw = std::io::copy(
+                &mut flate2::read::DeflateDecoder::new(data).take(limit),
+                &mut sink,
+            );
+            Ok(raw
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+                .unwrap_or(0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::Dictionary;
+    use std::io::Write;
+
+    fn flate(data: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(data).expect("in-memory write");
+        enc.finish().expect("in-memory finish")
+    }
+
+    fn stream(content: Vec<u8>) -> Stream {
+        let mut dict = Dictionary::new();
+        dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        Stream::new(dict, content)
+    }
+
+    #[test]
+    fn decodes_an_ordinary_stream() {
+        let s = stream(flate(b"BT /F1 12 Tf (hello) Tj ET"));
+        assert_eq!(decode(&s).expect("decodes"), b"BT /F1 12 Tf (hello) Tj ET");
+    }
+
+    #[test]
+    fn refuses_a_decompression_bomb() {
+        let bomb = flate(&vec![0u8; 200 * 1024 * 1024]);
+        assert!(bomb.len() < 1024 * 1024);
+        assert!(matches!(decode(&stream(bomb)), Err(PdfError::Limit(_))));
+    }
+}
