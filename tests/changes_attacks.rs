@@ -307,7 +307,9 @@ fn xref_redirect_into_signed_bytes_is_a_shadow_attack() {
     let hidden = offset_of(&b, 11);
     let f = append(&b, &[], &[(4, hidden)]);
     let o = analyze(&b, &f);
-    assert!(change(&o, "xref_redirect").is_some(), "{}", dump(&o));
+    let c = change(&o, "xref_redirect").unwrap_or_else(|| panic!("{}", dump(&o)));
+    assert_eq!(c.object.as_deref(), Some("4 0"));
+    assert_eq!(c.revision, 2);
     assert!(has(&o, Code::ShadowAttack), "{}", dump(&o));
     assert!(has(&o, Code::ModifiedAfterSigning));
 }

@@ -5,10 +5,11 @@
 //! (shadow hide). Also reads the certification (DocMDP) the signed
 //! revision carries and says which changes it forbids.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lopdf::xref::XrefEntry;
-use lopdf::{Document, Object};
+use lopdf::{Document, LoadOptions, Object, ObjectId};
 
 use super::diff::{self, Difference, Kind};
 use super::paint::{dict_get, resolve};
@@ -46,19 +47,32 @@ fn same_entry(a: &XrefEntry, b: &XrefEntry) -> bool {
     }
 }
 
-/// Object numbers whose xref entry differs between two documents.
-pub fn xref_delta(before: &Document, after: &Document) -> HashSet<u32> {
+/// The xref of a file as its sections chain say (following /Prev), not as
+/// a recovery would rebuild it: what a viewer that trusts the xref reads.
+/// Objects are not kept. `None` when the xref chain cannot be read.
+pub type XrefMap = BTreeMap<u32, XrefEntry>;
+
+pub fn raw_xref(bytes: &[u8]) -> Option<XrefMap> {
+    fn keep_none(_: ObjectId, _: &mut Object) -> Option<(ObjectId, Object)> {
+        None
+    }
+    let options = LoadOptions {
+        filter: Some(keep_none),
+        ..LoadOptions::default()
+    };
+    catch_unwind(AssertUnwindSafe(|| {
+        Document::load_mem_with_options(bytes, options)
+    }))
+    .ok()?
+    .ok()
+    .map(|d| d.reference_table.entries)
+}
+
+/// Object numbers whose xref entry differs between two xrefs.
+pub fn xref_delta(before: &XrefMap, after: &XrefMap) -> HashSet<u32> {
     after
-        .reference_table
-        .entries
         .iter()
-        .filter(|(id, e)| {
-            before
-                .reference_table
-                .entries
-                .get(id)
-                .is_none_or(|old| !same_entry(old, e))
-        })
+        .filter(|(id, e)| before.get(id).is_none_or(|old| !same_entry(old, e)))
         .map(|(id, _)| *id)
         .collect()
 }
@@ -69,10 +83,8 @@ pub fn xref_delta(before: &Document, after: &Document) -> HashSet<u32> {
 /// hide-and-replace), without writing any new object a diff would flag as
 /// added. `signed_end` is relative to the start of the PDF header, as
 /// lopdf's offsets are.
-pub fn xref_redirects(signed: &Document, shown: &Document, signed_end: usize) -> Vec<Difference> {
+pub fn xref_redirects(before: &XrefMap, after: &XrefMap, signed_end: usize) -> Vec<Difference> {
     let mut out = Vec::new();
-    let before = &signed.reference_table.entries;
-    let after = &shown.reference_table.entries;
     let in_signed = |e: Option<&XrefEntry>| match e {
         Some(XrefEntry::Normal { offset, .. }) => (*offset as usize) < signed_end,
         _ => false,
@@ -89,7 +101,6 @@ pub fn xref_redirects(signed: &Document, shown: &Document, signed_end: usize) ->
                 let c_after = after.get(container);
                 let c_before = before.get(container);
                 in_signed(c_after)
-                    && c_before.is_some()
                     && matches!((c_before, c_after), (Some(b), Some(a)) if same_entry(b, a))
             }
             _ => false,

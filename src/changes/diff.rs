@@ -65,6 +65,9 @@ pub enum Kind {
     /// A later xref entry points into the signed bytes at an object that is
     /// not the one the signed revision had under that number.
     XrefRedirect,
+    /// The xref written after signing does not lead to the pages as
+    /// written: viewers differ in how they repair it.
+    XrefDamaged,
     /// An object that was in the signed bytes but unused is now used.
     HiddenContentShown,
 }
@@ -101,6 +104,7 @@ impl Kind {
             Kind::CatalogChanged => "catalog_changed",
             Kind::TrailerChanged => "trailer_changed",
             Kind::XrefRedirect => "xref_redirect",
+            Kind::XrefDamaged => "xref_damaged",
             Kind::HiddenContentShown => "hidden_content_shown",
         }
     }

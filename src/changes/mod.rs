@@ -90,10 +90,32 @@ pub fn analyze(file: &PdfFile, signed_doc: &Document, signed_end: usize) -> Chan
         .position(|w| w == b"%PDF-")
         .unwrap_or(0);
     let signed_rel = signed_end.saturating_sub(header);
-    differences.extend(attacks::xref_redirects(signed_doc, shown, signed_rel));
+    // The xrefs as written, not as a recovery rebuilt them: a redirect
+    // that breaks lopdf's reading is still what some viewers show.
+    let last_end = later.last().map(|r| r.end).unwrap_or(file.bytes.len());
+    let signed_xref = file.bytes.get(..signed_end).and_then(attacks::raw_xref);
+    let final_xref = file.bytes.get(..last_end).and_then(attacks::raw_xref);
+    match (&signed_xref, &final_xref) {
+        (Some(before), Some(after)) => {
+            differences.extend(attacks::xref_redirects(before, after, signed_rel))
+        }
+        (Some(_), None) => differences.push(
+            Difference::new(
+                Kind::XrefDamaged,
+                "The file's index (xref) written after signing cannot be read as written; what a viewer shows depends on how it repairs the file.",
+            ),
+        ),
+        _ => {}
+    }
+    if file.recovered && signed_xref.is_some() && !later.is_empty() {
+        differences.push(Difference::new(
+            Kind::XrefDamaged,
+            "The file's index (xref) written after signing does not lead to the document's pages; it was rebuilt by scanning, and a viewer that trusts the index may show something else.",
+        ));
+    }
     differences.extend(attacks::hidden_content_shown(signed_doc, shown));
 
-    let writers = revision_writers(file, signed_doc, &later);
+    let writers = revision_writers(file, signed_xref.as_ref(), &later);
     let revision_of = |d: &Difference| -> usize {
         d.object
             .and_then(|id| {
@@ -204,33 +226,25 @@ pub fn analyze(file: &PdfFile, signed_doc: &Document, signed_end: usize) -> Chan
 /// cut before it.
 fn revision_writers(
     file: &PdfFile,
-    signed_doc: &Document,
+    signed_xref: Option<&attacks::XrefMap>,
     later: &[&crate::pdf::Revision],
 ) -> Vec<(usize, HashSet<u32>)> {
     let mut out = Vec::new();
-    // Each revision is a full parse of the file up to it: keep the total
-    // work bounded on large files (changes are then attributed to the
-    // last revision).
+    // Each revision is a parse of the file up to it: keep the total work
+    // bounded on large files (changes are then attributed to the last
+    // revision).
     if file.bytes.len().saturating_mul(later.len()) > MAX_ATTRIBUTION_BYTES {
         return out;
     }
-    let mut prev: Option<Document> = None;
+    let Some(mut prev) = signed_xref.cloned() else {
+        return out;
+    };
     for r in later.iter().take(MAX_ATTRIBUTED_REVISIONS) {
-        let doc = if r.end >= file.bytes.len() {
-            None
-        } else {
-            match file.document_until(r.end) {
-                Ok(d) => Some(d),
-                Err(_) => break,
-            }
+        let Some(xref) = file.bytes.get(..r.end).and_then(attacks::raw_xref) else {
+            break;
         };
-        let after = doc.as_ref().unwrap_or(&file.doc);
-        let before = prev.as_ref().unwrap_or(signed_doc);
-        out.push((r.index, attacks::xref_delta(before, after)));
-        match doc {
-            Some(d) => prev = Some(d),
-            None => break,
-        }
+        out.push((r.index, attacks::xref_delta(&prev, &xref)));
+        prev = xref;
     }
     out
 }

@@ -4,7 +4,6 @@
 //! only has to tell a clerk "this box shows 程国华" and whether a new widget
 //! sits on top of page text.
 
-use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lopdf::content::{Content, Operation};
@@ -43,65 +42,7 @@ pub(crate) fn dict_get<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) 
 /// The decoded data of a stream, or `None` when a filter is not supported
 /// or the data would exceed the limits (a decompression bomb).
 pub(crate) fn stream_bytes(stream: &Stream) -> Option<Vec<u8>> {
-    let filters: Vec<Vec<u8>> = match stream.dict.get(b"Filter") {
-        Err(_) => return Some(stream.content.clone()),
-        Ok(Object::Name(n)) => vec![n.clone()],
-        Ok(Object::Array(a)) => a
-            .iter()
-            .filter_map(|o| o.as_name().ok().map(<[u8]>::to_vec))
-            .collect(),
-        Ok(_) => return None,
-    };
-    if filters.is_empty() {
-        return Some(stream.content.clone());
-    }
-    let has_params = match stream.dict.get(b"DecodeParms") {
-        Ok(Object::Null) | Err(_) => false,
-        Ok(Object::Dictionary(d)) => d
-            .get(b"Predictor")
-            .ok()
-            .and_then(|p| p.as_i64().ok())
-            .is_some_and(|p| p > 1),
-        Ok(_) => true,
-    };
-    let cap = limits::MAX_DECODED_STREAM.min(
-        stream
-            .content
-            .len()
-            .saturating_mul(limits::MAX_DECOMPRESSION_RATIO)
-            .max(1024 * 1024),
-    );
-    if filters.len() == 1
-        && filters.first().map(Vec::as_slice) == Some(b"FlateDecode")
-        && !has_params
-    {
-        let mut out = Vec::new();
-        let decoder = flate2::read::ZlibDecoder::new(stream.content.as_slice());
-        // A truncated or damaged stream still yields what was decoded;
-        // comparisons only need the bytes to be deterministic.
-        let read = decoder.take(cap as u64 + 1).read_to_end(&mut out);
-        if read.is_err() && out.is_empty() {
-            return None;
-        }
-        if out.len() > cap {
-            return None;
-        }
-        return Some(out);
-    }
-    // Other filters: let lopdf decode small streams only, so the output
-    // stays bounded by the ratio limit.
-    if stream
-        .content
-        .len()
-        .saturating_mul(limits::MAX_DECOMPRESSION_RATIO)
-        > limits::MAX_DECODED_STREAM
-    {
-        return None;
-    }
-    catch_unwind(AssertUnwindSafe(|| stream.decompressed_content().ok()))
-        .ok()
-        .flatten()
-        .filter(|d| d.len() <= cap)
+    crate::pdf::stream::decode(stream).ok()
 }
 
 /// The operations of a content stream; an unparsable stream yields none.
