@@ -754,3 +754,76 @@ fn hidden_annotation_made_visible_is_a_shadow_hide() {
     assert!(c.description.contains("hidden"), "{}", c.description);
     assert!(has(&o, Code::ShadowAttack), "{}", dump(&o));
 }
+
+/// A base certified with DocMDP level `p` (the digit replaced in place, so
+/// every offset holds).
+fn certified(p: u8) -> Vec<u8> {
+    let mut b = base(DOCMDP);
+    let needle = b"/P 1 /V";
+    let at = b
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("transform params");
+    b[at + 3] = b'0' + p;
+    b
+}
+
+fn square_added(b: &[u8]) -> Vec<u8> {
+    append(
+        b,
+        &[
+            (
+                13,
+                "<< /Type /Annot /Subtype /Square /Rect [400 100 450 150] /P 3 0 R >>".into(),
+            ),
+            (3, page("4 0 R", "7 0 R 8 0 R 13 0 R")),
+        ],
+        &[],
+    )
+}
+
+#[test]
+fn docmdp_p2_allows_signing_but_not_annotations() {
+    let b = certified(2);
+    let o = analyze(&b, &second_signature(&b, "[0 0 0 0]", None));
+    assert!(!altered(&o), "{}", dump(&o));
+    let o = analyze(&b, &square_added(&b));
+    assert!(has(&o, Code::CertificationViolated), "{}", dump(&o));
+}
+
+#[test]
+fn docmdp_p3_allows_annotations_which_still_change_what_is_shown() {
+    let b = certified(3);
+    let o = analyze(&b, &square_added(&b));
+    assert!(!has(&o, Code::CertificationViolated), "{}", dump(&o));
+    assert!(has(&o, Code::ModifiedAfterSigning), "{}", dump(&o));
+}
+
+#[test]
+fn docmdp_p2_form_filling_is_permitted_but_reported() {
+    let b = certified(2);
+    let f = append(
+        &b,
+        &[(
+            7,
+            "<< /FT /Tx /T (name) /V (Li Na) /Type /Annot /Subtype /Widget /Rect [100 600 300 620] /P 3 0 R /F 4 >>".into(),
+        )],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    assert!(!has(&o, Code::CertificationViolated), "{}", dump(&o));
+    assert!(change(&o, "form_value").is_some(), "{}", dump(&o));
+    assert!(has(&o, Code::ModifiedAfterSigning));
+}
+
+#[test]
+fn docmdp_p2_forbids_content_changes() {
+    let b = certified(2);
+    let f = append(
+        &b,
+        &[(4, stream("BT /F1 12 Tf 100 700 Td (Name: Li Na) Tj ET"))],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    assert!(has(&o, Code::CertificationViolated), "{}", dump(&o));
+}

@@ -179,11 +179,11 @@ pub fn analyze(file: &PdfFile, signed_doc: &Document, signed_end: usize) -> Chan
     }
 
     if !unexplained.is_empty() {
+        let variants = attacks::shadow_variants(&unexplained, signed_doc);
         outcome.reasons.push(Reason::detail(
             Code::ModifiedAfterSigning,
-            summary(&unexplained, &revision_of),
+            summary(&unexplained, &revision_of, variants.is_empty()),
         ));
-        let variants = attacks::shadow_variants(&unexplained, signed_doc);
         if !variants.is_empty() {
             outcome
                 .reasons
@@ -263,7 +263,11 @@ fn distinct_kinds(ds: &[&Difference]) -> String {
 /// A one-line summary for the reason's detail: the kinds of change, with
 /// pages and revisions, naming the incremental saving attack when content
 /// or annotations were appended.
-fn summary(ds: &[&Difference], revision_of: &dyn Fn(&Difference) -> usize) -> String {
+fn summary(
+    ds: &[&Difference],
+    revision_of: &dyn Fn(&Difference) -> usize,
+    name_isa: bool,
+) -> String {
     let mut parts: Vec<String> = Vec::new();
     for d in ds {
         let mut s = d.kind.as_str().to_string();
@@ -275,17 +279,18 @@ fn summary(ds: &[&Difference], revision_of: &dyn Fn(&Difference) -> usize) -> St
             parts.push(s);
         }
     }
-    let isa = ds.iter().any(|d| {
-        matches!(
-            d.kind,
-            Kind::PageContent
-                | Kind::PageAdded
-                | Kind::AnnotationAdded
-                | Kind::AnnotationChanged
-                | Kind::ResourceReplaced
-                | Kind::ResourceAdded
-        )
-    });
+    let isa = name_isa
+        && ds.iter().any(|d| {
+            matches!(
+                d.kind,
+                Kind::PageContent
+                    | Kind::PageAdded
+                    | Kind::AnnotationAdded
+                    | Kind::AnnotationChanged
+                    | Kind::ResourceReplaced
+                    | Kind::ResourceAdded
+            )
+        });
     let shown: Vec<String> = parts.iter().take(8).cloned().collect();
     let more = parts.len().saturating_sub(shown.len());
     let mut out = String::new();
