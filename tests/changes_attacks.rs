@@ -827,3 +827,31 @@ fn docmdp_p2_forbids_content_changes() {
     let o = analyze(&b, &f);
     assert!(has(&o, Code::CertificationViolated), "{}", dump(&o));
 }
+
+#[test]
+fn tab_order_set_with_a_new_signature_is_benign_but_not_alone() {
+    let b = base("");
+    let with_tabs = |annots: &str| {
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> /Annots [{annots}] /Tabs /S >>"
+        )
+    };
+    let f = append(
+        &b,
+        &[
+            (14, SIG_VALUE.into()),
+            (6, "<< /Fields [7 0 R 8 0 R 13 0 R] /SigFlags 3 >>".into()),
+            (3, with_tabs("7 0 R 8 0 R 13 0 R")),
+            (
+                13,
+                "<< /FT /Sig /T (Signature2) /V 14 0 R /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /F 132 >>".into(),
+            ),
+        ],
+        &[],
+    );
+    let o = analyze(&b, &f);
+    assert!(!altered(&o), "{}", dump(&o));
+    let alone = append(&b, &[(3, with_tabs("7 0 R 8 0 R"))], &[]);
+    let o = analyze(&b, &alone);
+    assert!(altered(&o), "{}", dump(&o));
+}

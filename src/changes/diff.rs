@@ -770,6 +770,15 @@ fn diff_trailer(cmp: &Comparer<'_>, out: &mut Vec<Difference>) {
 fn diff_pages(cmp: &Comparer<'_>, out: &mut Vec<Difference>) {
     let pa = pages(cmp.a);
     let pb = pages(cmp.b);
+    if pa.len() >= MAX_PAGES || pb.len() >= MAX_PAGES {
+        // Pages past the limit are not compared: fail closed.
+        out.push(Difference::new(
+            Kind::PageChanged,
+            format!(
+                "The document has more than {MAX_PAGES} pages; pages past that were not compared."
+            ),
+        ));
+    }
     for (i, (a, b)) in pa.iter().zip(pb.iter()).enumerate() {
         diff_page(cmp, i + 1, a, b, out);
     }

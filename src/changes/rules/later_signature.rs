@@ -22,6 +22,9 @@ impl Rule for LaterSignature {
         if d.kind == Kind::AcroFormChanged {
             return acroform_bookkeeping(d, ctx);
         }
+        if d.kind == Kind::PageChanged && d.key.as_deref() == Some("Tabs") {
+            return tab_order(d, ctx);
+        }
         let (description, kind) =
             explain_signature_change(d, ctx, SigValue::Signature, "signature")?;
         Some(Explanation {
@@ -33,11 +36,22 @@ impl Rule for LaterSignature {
     }
 }
 
-/// /SigFlags set, or default resources (/DR) added where there were none,
-/// when a signature or timestamp field was added: what writers do when
-/// they sign. Anything else in the form dictionary is not explained.
-fn acroform_bookkeeping(d: &Difference, ctx: &Context<'_>) -> Option<Explanation> {
-    let signed_something = ctx.differences.iter().any(|x| {
+/// Signing applications set the page's tab order (/Tabs) when they add a
+/// field; it orders keyboard navigation and draws nothing.
+fn tab_order(d: &Difference, ctx: &Context<'_>) -> Option<Explanation> {
+    signed_something(ctx).then(|| Explanation {
+        kind: "signature_bookkeeping",
+        description: format!(
+            "The tab order of page {} was set for a new signature field.",
+            d.page.unwrap_or(0)
+        ),
+        reason: Code::BenignUpdate,
+        level: Level::Signing,
+    })
+}
+
+fn signed_something(ctx: &Context<'_>) -> bool {
+    ctx.differences.iter().any(|x| {
         matches!(x.kind, Kind::FieldAdded | Kind::FormValue)
             && super::shown_field(ctx, x)
                 .map(|(_, f, v)| {
@@ -45,8 +59,14 @@ fn acroform_bookkeeping(d: &Difference, ctx: &Context<'_>) -> Option<Explanation
                         && super::sig_value(ctx.shown, &v) != SigValue::Other
                 })
                 .unwrap_or(false)
-    });
-    if !signed_something {
+    })
+}
+
+/// /SigFlags set, or default resources (/DR) added where there were none,
+/// when a signature or timestamp field was added: what writers do when
+/// they sign. Anything else in the form dictionary is not explained.
+fn acroform_bookkeeping(d: &Difference, ctx: &Context<'_>) -> Option<Explanation> {
+    if !signed_something(ctx) {
         return None;
     }
     let key = d.key.as_deref()?;
