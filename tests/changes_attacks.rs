@@ -855,3 +855,38 @@ fn tab_order_set_with_a_new_signature_is_benign_but_not_alone() {
     let o = analyze(&b, &alone);
     assert!(altered(&o), "{}", dump(&o));
 }
+
+#[test]
+fn xref_damage_from_before_signing_is_not_blamed_on_the_update() {
+    // The generator wrote a wrong offset for the font (object 5) before
+    // signing; readers repair it by scanning. A later metadata update
+    // leaves that as it was.
+    let mut b = base("");
+    let xref_at = last_startxref(&b);
+    let entry5 = xref_at + "xref\n0 13\n".len() + 5 * 20;
+    let wrong = format!("{:010}", offset_of(&b, 4));
+    b.splice(entry5..entry5 + 10, wrong.bytes());
+    let f = append(
+        &b,
+        &[(
+            10,
+            "<< /Title (Certificate) /Producer (test) /Subject (x) >>".into(),
+        )],
+        &[],
+    );
+    let file = PdfFile::parse(&f, None).expect("parses");
+    assert!(file.recovered, "the damaged xref is repaired");
+    let o = analyze(&b, &f);
+    assert!(!altered(&o), "{}", dump(&o));
+}
+
+#[test]
+fn xref_damaged_by_the_update_is_a_modification() {
+    let b = base("");
+    // The update re-points the font (object 5) at the content stream's
+    // bytes: readers that trust the xref lose the font.
+    let f = append(&b, &[], &[(5, offset_of(&b, 4))]);
+    let o = analyze(&b, &f);
+    assert!(altered(&o), "{}", dump(&o));
+    assert!(change(&o, "xref_redirect").is_some(), "{}", dump(&o));
+}

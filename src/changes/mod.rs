@@ -47,7 +47,7 @@ pub fn analyze(file: &PdfFile, signed_doc: &Document, signed_end: usize) -> Chan
     let last_revision = later
         .last()
         .map(|r| r.index)
-        .or_else(|| file.revisions.last().map(|r| r.index + 1))
+        .or_else(|| file.revisions.last().map(|r| r.index))
         .unwrap_or(1);
     // Without the password the objects cannot be decrypted, but their
     // structure can be compared as it is: an object a later revision did
@@ -107,7 +107,15 @@ pub fn analyze(file: &PdfFile, signed_doc: &Document, signed_end: usize) -> Chan
         ),
         _ => {}
     }
-    if file.recovered && signed_xref.is_some() && !later.is_empty() {
+    // A damaged index is only the update's doing when the signed
+    // revision itself reads without repair.
+    let signed_intact = || {
+        file.bytes
+            .get(..signed_end)
+            .and_then(|cut| revisions::load_document(cut, None).ok())
+            .is_some_and(|(_, _, recovered)| !recovered)
+    };
+    if file.recovered && signed_xref.is_some() && !later.is_empty() && signed_intact() {
         differences.push(Difference::new(
             Kind::XrefDamaged,
             "The file's index (xref) written after signing does not lead to the document's pages; it was rebuilt by scanning, and a viewer that trusts the index may show something else.",
