@@ -123,10 +123,6 @@ impl Matrix {
         Matrix([1.0, 0.0, 0.0, 1.0, tx, ty])
     }
 
-    fn origin(self) -> (f64, f64) {
-        (self.0[4], self.0[5])
-    }
-
     fn apply(self, x: f64, y: f64) -> (f64, f64) {
         let [a, b, c, d, e, f] = self.0;
         (a * x + c * y + e, b * x + d * y + f)
@@ -134,11 +130,16 @@ impl Matrix {
 
     /// The box the unit square (where images are drawn) maps to.
     fn unit_box(self) -> [f64; 4] {
+        self.map_box([0.0, 0.0, 1.0, 1.0])
+    }
+
+    /// The bounding box of a box mapped through this matrix.
+    fn map_box(self, b: [f64; 4]) -> [f64; 4] {
         let pts = [
-            self.apply(0.0, 0.0),
-            self.apply(1.0, 0.0),
-            self.apply(0.0, 1.0),
-            self.apply(1.0, 1.0),
+            self.apply(b[0], b[1]),
+            self.apply(b[2], b[1]),
+            self.apply(b[0], b[3]),
+            self.apply(b[2], b[3]),
         ];
         let xs = pts.iter().map(|p| p.0);
         let ys = pts.iter().map(|p| p.1);
@@ -157,29 +158,30 @@ impl Matrix {
 /// of the page's text, seal picture or QR code.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Marks {
-    pub text: Vec<(f64, f64)>,
+    /// The estimated box of each text run (from its origin, the font size
+    /// and the number of glyphs; widths are not read from the font).
+    pub text: Vec<[f64; 4]>,
     pub images: Vec<[f64; 4]>,
 }
 
 impl Marks {
-    /// How many marks fall inside (text) or overlap (images) `r`.
+    /// How many text runs and images `r` covers: a text run counts when a
+    /// good part of it is under `r`, an image when they overlap at all.
     pub(crate) fn covered_by(&self, r: [f64; 4]) -> (usize, usize) {
+        let overlap = |b: &[f64; 4]| {
+            let w = (b[2].min(r[2]) - b[0].max(r[0])).max(0.0);
+            let h = (b[3].min(r[3]) - b[1].max(r[1])).max(0.0);
+            w * h
+        };
         let text = self
             .text
             .iter()
-            .filter(|(x, y)| {
-                *x >= r[0] - 1.0 && *x <= r[2] + 1.0 && *y >= r[1] - 1.0 && *y <= r[3] + 1.0
-            })
-            .count();
-        let images = self
-            .images
-            .iter()
             .filter(|b| {
-                let w = (b[2].min(r[2]) - b[0].max(r[0])).max(0.0);
-                let h = (b[3].min(r[3]) - b[1].max(r[1])).max(0.0);
-                w * h > 1.0
+                let area = ((b[2] - b[0]) * (b[3] - b[1])).max(1.0);
+                overlap(b) > 0.15 * area
             })
             .count();
+        let images = self.images.iter().filter(|b| overlap(b) > 1.0).count();
         (text, images)
     }
 }
@@ -200,6 +202,10 @@ fn collect_marks(
     out: &mut Marks,
 ) {
     let xobjects = resources.and_then(|r| dict_get(doc, r, b"XObject").as_dict().ok());
+    let fonts = resources.and_then(|r| dict_get(doc, r, b"Font").as_dict().ok());
+    let mut font_size = 12.0;
+    // Composite (Type0) fonts take two bytes per glyph, as CJK text does.
+    let mut two_byte = false;
     let mut ctm = base;
     let mut stack: Vec<Matrix> = Vec::new();
     let mut tm = Matrix::IDENTITY;
@@ -240,14 +246,47 @@ fn collect_marks(
                 tlm = Matrix::translate(0.0, -leading).then(tlm);
                 tm = tlm;
             }
+            "Tf" => {
+                font_size = o.get(1).and_then(num).unwrap_or(font_size);
+                two_byte = o
+                    .first()
+                    .and_then(|n| n.as_name().ok())
+                    .and_then(|name| fonts.map(|f| dict_get(doc, f, name)))
+                    .and_then(|f| f.as_dict().ok())
+                    .is_some_and(|f| {
+                        f.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Type0")
+                    });
+            }
             "Tj" | "TJ" | "'" | "\"" => {
                 if op.operator == "'" || op.operator == "\"" {
                     tlm = Matrix::translate(0.0, -leading).then(tlm);
                     tm = tlm;
                 }
-                if out.text.len() < MAX_OPERATIONS {
-                    out.text.push(tm.then(ctm).origin());
+                let mut width = 0.0;
+                let em = if two_byte { 1.0 } else { 0.6 };
+                let per_glyph = if two_byte { 2.0 } else { 1.0 };
+                let add = |obj: &Object, width: &mut f64| match obj {
+                    Object::String(bytes, _) => {
+                        *width += bytes.len() as f64 / per_glyph * em * font_size
+                    }
+                    other => *width -= num(other).unwrap_or(0.0) / 1000.0 * font_size,
+                };
+                match (op.operator.as_str(), o.last()) {
+                    ("TJ", Some(Object::Array(parts))) => {
+                        for p in parts {
+                            add(p, &mut width);
+                        }
+                    }
+                    (_, Some(last)) => add(last, &mut width),
+                    _ => {}
                 }
+                let width = width.max(0.0);
+                if out.text.len() < MAX_OPERATIONS {
+                    let run = tm.then(ctm);
+                    out.text
+                        .push(run.map_box([0.0, -0.25 * font_size, width, 0.85 * font_size]));
+                }
+                tm = Matrix::translate(width, 0.0).then(tm);
             }
             "BI" | "EI" => out.images.push(ctm.unit_box()),
             "Do" => {
@@ -672,8 +711,20 @@ mod tests {
     fn text_origins_follow_matrices() {
         let content = b"q 1 0 0 1 100 200 cm BT /F1 12 Tf 10 20 Td (A) Tj ET Q BT 5 5 Td (B) Tj ET";
         let marks = page_marks(&Document::new(), content, &Object::Null);
-        assert_eq!(marks.text, vec![(110.0, 220.0), (5.0, 5.0)]);
+        let origins: Vec<(f64, f64)> = marks.text.iter().map(|b| (b[0], b[1] + 3.0)).collect();
+        assert_eq!(origins, vec![(110.0, 220.0), (5.0, 5.0)]);
+        // 12 pt, one glyph of a simple font: about 7 pt wide.
+        assert!(
+            (marks.text[0][2] - 117.2).abs() < 0.01,
+            "{:?}",
+            marks.text[0]
+        );
         assert_eq!(marks.covered_by([100.0, 200.0, 120.0, 230.0]), (1, 0));
+        // A box over the middle of a long run covers it, though not its origin.
+        let long = b"BT /F1 10 Tf 100 700 Td (Name: Zhang Wei) Tj ET";
+        let marks = page_marks(&Document::new(), long, &Object::Null);
+        assert_eq!(marks.covered_by([130.0, 695.0, 200.0, 715.0]), (1, 0));
+        assert_eq!(marks.covered_by([300.0, 695.0, 400.0, 715.0]), (0, 0));
     }
 
     #[test]
@@ -708,7 +759,8 @@ mod tests {
         let content = b"q 100 0 0 100 300 400 cm /Im1 Do Q /Fm1 Do";
         let marks = page_marks(&doc, content, &Object::Dictionary(res));
         assert_eq!(marks.images, vec![[300.0, 400.0, 400.0, 500.0]]);
-        assert_eq!(marks.text, vec![(51.0, 1.0)]);
+        assert_eq!(marks.text.len(), 1);
+        assert_eq!((marks.text[0][0], marks.text[0][1] + 3.0), (51.0, 1.0));
         assert_eq!(marks.covered_by([350.0, 450.0, 360.0, 460.0]), (0, 1));
     }
 
