@@ -890,3 +890,18 @@ fn xref_damaged_by_the_update_is_a_modification() {
     assert!(altered(&o), "{}", dump(&o));
     assert!(change(&o, "xref_redirect").is_some(), "{}", dump(&o));
 }
+
+#[test]
+fn signature_widget_over_part_of_a_line_is_not_benign() {
+    // The box covers "Zhang Wei" but not where the line starts.
+    let b = base("");
+    let o = analyze(
+        &b,
+        &second_signature(
+            &b,
+            "[150 695 250 715]",
+            Some("1 g 0 0 100 20 re f 0 g BT /F1 12 Tf 2 5 Td (Cheng Guohua) Tj ET"),
+        ),
+    );
+    assert!(altered(&o), "{}", dump(&o));
+}
