@@ -711,20 +711,57 @@ fn catalog_difference(key: &[u8], x: &Object, y: &Object, shown: &Document) -> D
 
 /// Whether an action tree holds JavaScript (bounded walk).
 pub(crate) fn contains_javascript(doc: &Document, o: &Object) -> bool {
-    let start = [o];
-    let ids = reachable(doc, &start);
-    let mut objs: Vec<&Object> = ids.iter().filter_map(|id| doc.objects.get(id)).collect();
-    objs.push(o);
-    objs.iter().any(|o| {
+    // Walk actions and name trees, not the pages a destination points to
+    // (or every script anywhere in the document would count).
+    let mut seen = HashSet::new();
+    let mut stack: Vec<(&Object, usize)> = vec![(o, 0)];
+    let mut visits = 0usize;
+    while let Some((o, depth)) = stack.pop() {
+        visits += 1;
+        if visits > 100_000 || depth > limits::MAX_DEPTH {
+            // Too deep to tell: say so, which fails closed.
+            return true;
+        }
+        let o = match o {
+            Object::Reference(id) => {
+                if !seen.insert(*id) {
+                    continue;
+                }
+                match doc.objects.get(id) {
+                    Some(t) => t,
+                    None => continue,
+                }
+            }
+            other => other,
+        };
         let d = match o {
             Object::Dictionary(d) => d,
             Object::Stream(s) => &s.dict,
-            _ => return false,
+            Object::Array(a) => {
+                stack.extend(a.iter().map(|x| (x, depth + 1)));
+                continue;
+            }
+            _ => continue,
         };
-        d.get(b"S").and_then(Object::as_name).ok() == Some(b"JavaScript")
+        if d.get(b"S").and_then(Object::as_name).ok() == Some(b"JavaScript")
             || d.has(b"JS")
             || d.has(b"JavaScript")
-    })
+        {
+            return true;
+        }
+        if matches!(
+            d.get(b"Type").and_then(Object::as_name).ok(),
+            Some(b"Page") | Some(b"Pages")
+        ) {
+            continue;
+        }
+        for (k, v) in d.iter() {
+            if !matches!(k.as_slice(), b"P" | b"Parent" | b"D") {
+                stack.push((v, depth + 1));
+            }
+        }
+    }
+    false
 }
 
 fn diff_trailer(cmp: &Comparer<'_>, out: &mut Vec<Difference>) {
