@@ -905,3 +905,64 @@ fn signature_widget_over_part_of_a_line_is_not_benign() {
     );
     assert!(altered(&o), "{}", dump(&o));
 }
+
+#[test]
+fn metadata_rule_accepts_only_metadata() {
+    let b = base("");
+    // An Info value that is a stream has no place in metadata.
+    let f = append(
+        &b,
+        &[
+            (13, stream("BT (x) Tj ET")),
+            (
+                10,
+                "<< /Title (Certificate) /Producer (test) /Extra 13 0 R >>".into(),
+            ),
+        ],
+        &[],
+    );
+    assert!(altered(&analyze(&b, &f)));
+    // An XMP stream is metadata; an image put there is not.
+    let xmp = append(
+        &b,
+        &[
+            (
+                13,
+                "<< /Type /Metadata /Subtype /XML /Length 9 >>\nstream\n<x:xmp/>\n\nendstream"
+                    .into(),
+            ),
+            (1, catalog("/Metadata 13 0 R")),
+        ],
+        &[],
+    );
+    let o = analyze(&b, &xmp);
+    assert!(!altered(&o), "{}", dump(&o));
+    assert!(has(&o, Code::MetadataChanged));
+    let image = append(
+        &b,
+        &[
+            (13, "<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /Length 1 >>\nstream\nx\nendstream".into()),
+            (1, catalog("/Metadata 13 0 R")),
+        ],
+        &[],
+    );
+    assert!(altered(&analyze(&b, &image)));
+}
+
+#[test]
+fn unused_object_appended_changes_nothing_shown() {
+    let b = base("");
+    let f = append(&b, &[(13, stream("BT (unused) Tj ET"))], &[]);
+    let o = analyze(&b, &f);
+    assert!(!altered(&o), "{}", dump(&o));
+    assert!(o.changes.is_empty(), "{}", dump(&o));
+    assert!(has(&o, Code::BenignUpdate));
+}
+
+#[test]
+fn catalog_entry_added_is_a_modification() {
+    let b = base("");
+    let f = append(&b, &[(1, catalog("/PageMode /FullScreen"))], &[]);
+    let o = analyze(&b, &f);
+    assert!(change(&o, "catalog_changed").is_some(), "{}", dump(&o));
+}
