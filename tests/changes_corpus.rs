@@ -235,3 +235,44 @@ fn metadata_update_is_reported_as_metadata() {
             && ch.benign
             && ch.description.contains("Subject")));
 }
+
+/// Damaged later revisions never make the analysis panic.
+#[test]
+fn mutated_updates_never_panic() {
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut analysed = 0;
+    for name in [
+        "altered-incremental-content.pdf",
+        "altered-overlay-freetext.pdf",
+        "altered-shadow-hide-and-replace.pdf",
+        "authentic-lta-dss-doc-timestamp.pdf",
+        "authentic-metadata-update.pdf",
+    ] {
+        let original = std::fs::read(corpus().join(name)).expect("read");
+        let file = PdfFile::parse(&original, None).expect("parses");
+        let end = first_signed_end(&file).expect("signature");
+        for _ in 0..20 {
+            let mut bytes = original.clone();
+            let span = bytes.len() - end;
+            for _ in 0..8 {
+                let at = end + (next() as usize) % span;
+                bytes[at] = (next() & 0xFF) as u8;
+            }
+            let Ok(file) = PdfFile::parse(&bytes, None) else {
+                continue;
+            };
+            let Ok(signed) = file.document_until(end) else {
+                continue;
+            };
+            let _ = changes::analyze(&file, &signed, end);
+            analysed += 1;
+        }
+    }
+    assert!(analysed > 50, "only {analysed} mutated files were analysed");
+}

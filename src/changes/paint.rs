@@ -538,9 +538,10 @@ impl ToUnicode {
                 } else if let (Some((len, lo)), Some((_, hi))) = (lo, hi) {
                     let span = hi.saturating_sub(lo).min(MAX_CMAP_ENTRIES as u32);
                     for k in 0..=span {
-                        if let Some(t) = utf16(&third, k) {
-                            self.map.insert((len, lo + k), t);
-                        }
+                        let (Some(code), Some(t)) = (lo.checked_add(k), utf16(&third, k)) else {
+                            break;
+                        };
+                        self.map.insert((len, code), t);
                     }
                     self.lengths.push(len);
                 }
