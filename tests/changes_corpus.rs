@@ -207,7 +207,11 @@ fn shadow_hide_and_replace_is_named() {
     assert!(has_reason(&c, Code::ShadowAttack), "{}", show(&c));
     assert!(has_reason(&c, Code::ModifiedAfterSigning), "{}", show(&c));
     assert!(has_change(&c, "page_content", Some(1)), "{}", show(&c));
-    assert!(has_change(&c, "hidden_content_shown", None), "{}", show(&c));
+    assert!(
+        has_change(&c, "hidden_content_shown", Some(1)),
+        "{}",
+        show(&c)
+    );
 }
 
 #[test]

@@ -174,16 +174,25 @@ pub fn hidden_content_shown(signed: &Document, shown: &Document) -> Vec<Differen
     } else {
         String::new()
     };
-    out.push(
-        Difference::new(
-            Kind::HiddenContentShown,
-            format!(
-                "Objects hidden unused in the signed file are now used by the document: {}{more} (shadow attack: content prepared before signing and revealed after).",
-                listed.join(", ")
-            ),
-        )
-        .object(Some(first)),
-    );
+    // The page that now shows them, for the clerk.
+    let page = diff::pages(shown).iter().position(|p| {
+        let roots = [p.get(b"Contents"), p.get(b"Resources"), p.get(b"Annots")];
+        let from_page = diff::reachable(shown, &roots);
+        ids.iter().any(|id| from_page.contains(id))
+    });
+    let mut d = Difference::new(
+        Kind::HiddenContentShown,
+        format!(
+            "Objects hidden unused in the signed file are now used by the document{}: {}{more} (shadow attack: content prepared before signing and revealed after).",
+            page.map(|p| format!(" on page {}", p + 1)).unwrap_or_default(),
+            listed.join(", ")
+        ),
+    )
+    .object(Some(first));
+    if let Some(p) = page {
+        d = d.page(p + 1);
+    }
+    out.push(d);
     out
 }
 
