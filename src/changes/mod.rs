@@ -9,7 +9,9 @@
 //! (DocMDP) of the signed revision decides which changes also violate it.
 
 pub mod attacks;
+pub mod compare;
 pub mod diff;
+pub mod graph;
 pub mod paint;
 pub mod rules;
 
