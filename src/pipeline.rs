@@ -222,8 +222,20 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
         if report.covers_whole_file || report.revision.is_none() {
             continue;
         }
-        let Some(Some(signed_doc)) = signed_docs.get(&end) else {
-            continue;
+        let signed_doc = match signed_docs.get(&end) {
+            Some(Some(doc)) => doc,
+            // The signed revision cannot be read: what was signed cannot
+            // be compared with what is shown (fail closed).
+            Some(None) => {
+                if !record.has_reason(Code::ChangesNotCompared) {
+                    record.reasons.push(Reason::detail(
+                        Code::ChangesNotCompared,
+                        "the signed revision cannot be read",
+                    ));
+                }
+                continue;
+            }
+            None => continue,
         };
         let outcome = changes::analyze(&file, signed_doc, end);
         for change in outcome.changes {
