@@ -1,8 +1,13 @@
 //! adbe.x509.rsa_sha1: a raw PKCS#1 signature in /Contents (wrapped in an
-//! OCTET STRING), the certificates in /Cert.
+//! OCTET STRING), the certificates in /Cert. The first certificate is the
+//! signer's; the signature is over the ByteRange bytes.
 
-use super::{CheckContext, ValueCheck};
+use super::algorithms::{self, DigestAlgorithm};
+use super::cms::tlv;
+use super::{CheckContext, Format, ValueCheck};
 use crate::report::{Code, Reason};
+use crate::trust::chain::{self, Cert};
+use crate::trust::signing_time;
 
 pub fn check(
     contents: &[u8],
@@ -10,13 +15,95 @@ pub fn check(
     signed: &[&[u8]],
     ctx: &CheckContext,
 ) -> ValueCheck {
-    let _ = (contents, certificates, signed, ctx);
-    ValueCheck {
-        format: super::Format::Pkcs1,
-        reasons: vec![Reason::detail(
-            Code::AlgorithmUnsupported,
-            "adbe.x509.rsa_sha1 is not built yet",
-        )],
+    let mut vc = ValueCheck {
+        format: Format::Pkcs1,
         ..ValueCheck::default()
+    };
+    // Some writers put a whole CMS here despite the /SubFilter.
+    if super::cms::parse(contents).is_ok() {
+        let mut vc = super::cms::check(contents, signed, ctx);
+        vc.format = Format::Cms;
+        return vc;
     }
+    let signature = match tlv::read_padded(contents) {
+        Ok(t) if t.tag & 0x1f == tlv::OCTET_STRING => match t.octets() {
+            Ok(o) => o.into_owned(),
+            Err(e) => {
+                vc.reasons
+                    .push(Reason::detail(Code::CmsUnparseable, e.to_string()));
+                return vc;
+            }
+        },
+        _ => {
+            vc.reasons.push(Reason::detail(
+                Code::CmsUnparseable,
+                "adbe.x509.rsa_sha1 /Contents is not an OCTET STRING",
+            ));
+            return vc;
+        }
+    };
+    let Some(signer) = certificates.first().and_then(|d| Cert::parse(d)) else {
+        vc.reasons.push(Reason::detail(
+            Code::SignerCertificateMissing,
+            "no certificate in /Cert",
+        ));
+        return vc;
+    };
+    let message = signed.concat();
+    // The name says SHA-1, but later writers use the PKCS#1 DigestInfo to
+    // say which digest; try them in order of strength.
+    let mut last = None;
+    for d in [
+        DigestAlgorithm::Sha256,
+        DigestAlgorithm::Sha384,
+        DigestAlgorithm::Sha512,
+        DigestAlgorithm::Sha1,
+    ] {
+        let v = algorithms::verify(
+            algorithms::OID_RSA,
+            None,
+            Some(d),
+            &signer.spki,
+            &message,
+            &signature,
+        );
+        let done = v.result.is_ok() || matches!(v.result, Err(algorithms::AlgorithmError::Forbidden(_)) | Err(algorithms::AlgorithmError::BadKey(_)));
+        last = Some(v);
+        if done {
+            break;
+        }
+    }
+    let Some(v) = last else {
+        return vc;
+    };
+    vc.digest_algorithm = v.digest.map(|d| d.name().to_string());
+    vc.signature_algorithm = v.name.clone();
+    vc.reasons.extend(v.warnings("adbe.x509.rsa_sha1 with SHA-1"));
+    match &v.result {
+        Ok(()) => {
+            // The digest is inside the signature: verified together.
+            vc.digest_ok = Some(true);
+            vc.signature_ok = Some(true);
+        }
+        Err(e) => {
+            vc.signature_ok = Some(false);
+            vc.reasons.push(e.reason("signature value"));
+        }
+    }
+    let judged = signing_time::judge(None, ctx.claimed_m, &ctx.document_dates, ctx.now);
+    vc.reasons.extend(judged.reasons.iter().cloned());
+    let bag: Vec<Vec<u8>> = certificates.iter().skip(1).cloned().collect();
+    let outcome = chain::build(&signer.der, &bag, ctx.trust, judged.at);
+    vc.reasons.extend(outcome.reasons);
+    vc.trusted_issuer = outcome.trusted_issuer;
+    if signer.valid_at(judged.at) && signer.not_after < ctx.now {
+        vc.reasons.push(Reason::detail(
+            Code::CertificateExpiredSince,
+            format!("expired {}", chain::rfc3339(signer.not_after)),
+        ));
+    }
+    vc.signer = Some(signer.info());
+    vc.signing_time = Some(judged.at);
+    vc.signing_time_source = Some(judged.source.to_string());
+    vc
 }

@@ -2,17 +2,310 @@
 //! timestamp, else the claimed time checked against the dates the signed
 //! bytes carry.
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
+
+use crate::report::{Code, Reason};
+
+/// A claim may be this much earlier than a date the document carries
+/// (time zones, clocks) before it is disbelieved.
+const TOLERANCE: Duration = Duration::days(1);
+
+/// The time a signer's certificate is judged at, where it came from, and
+/// what the record should say about it.
+#[derive(Debug, Clone)]
+pub struct JudgedTime {
+    pub at: OffsetDateTime,
+    /// timestamp, claimed, document_date or none.
+    pub source: &'static str,
+    pub reasons: Vec<Reason>,
+}
+
+/// SPEC's rule: a trusted timestamp wins; else the claimed time, unless it
+/// is more than a day earlier than a date in the signed document, in which
+/// case the latest such date; else the latest document date; else now.
+pub fn judge(
+    trusted_timestamp: Option<OffsetDateTime>,
+    claimed: Option<OffsetDateTime>,
+    document_dates: &[OffsetDateTime],
+    now: OffsetDateTime,
+) -> JudgedTime {
+    if let Some(t) = trusted_timestamp {
+        return JudgedTime {
+            at: t,
+            source: "timestamp",
+            reasons: Vec::new(),
+        };
+    }
+    let latest_doc = document_dates.iter().max().copied();
+    match (claimed, latest_doc) {
+        (Some(c), Some(d)) if c + TOLERANCE < d => JudgedTime {
+            at: d,
+            source: "document_date",
+            reasons: vec![Reason::detail(
+                Code::SigningTimeContradicted,
+                format!(
+                    "claimed {}, the signed document is dated {}",
+                    super::chain::rfc3339(c),
+                    super::chain::rfc3339(d)
+                ),
+            )],
+        },
+        (Some(c), _) => JudgedTime {
+            at: c,
+            source: "claimed",
+            reasons: vec![Reason::detail(
+                Code::SigningTimeClaimed,
+                super::chain::rfc3339(c),
+            )],
+        },
+        (None, Some(d)) => JudgedTime {
+            at: d,
+            source: "document_date",
+            reasons: vec![Reason::detail(
+                Code::SigningTimeClaimed,
+                "no signing time is given; the latest date in the signed document was used",
+            )],
+        },
+        (None, None) => JudgedTime {
+            at: now,
+            source: "none",
+            reasons: vec![Reason::detail(
+                Code::SigningTimeClaimed,
+                "no signing time is given; the certificate was judged at the time of the check",
+            )],
+        },
+    }
+}
 
 /// Dates the document itself carries: Info /CreationDate and /ModDate, XMP
 /// dates.
 pub fn document_dates(doc: &lopdf::Document) -> Vec<OffsetDateTime> {
-    let _ = doc;
-    Vec::new()
+    let mut out = Vec::new();
+    let resolve = |o: &lopdf::Object| -> Option<lopdf::Object> {
+        match o {
+            lopdf::Object::Reference(id) => doc.get_object(*id).ok().cloned(),
+            other => Some(other.clone()),
+        }
+    };
+    if let Some(lopdf::Object::Dictionary(info)) =
+        doc.trailer.get(b"Info").ok().and_then(resolve)
+    {
+        for key in [&b"CreationDate"[..], b"ModDate"] {
+            if let Some(lopdf::Object::String(bytes, _)) = info.get(key).ok().and_then(resolve) {
+                if let Some(t) = parse_pdf_date(&decode_text(&bytes)) {
+                    out.push(t);
+                }
+            }
+        }
+    }
+    let metadata = doc
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"Metadata").ok())
+        .and_then(resolve);
+    if let Some(lopdf::Object::Stream(stream)) = metadata {
+        let data = stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone());
+        if data.len() <= 4 * 1024 * 1024 {
+            out.extend(xmp_dates(&String::from_utf8_lossy(&data)));
+        }
+    }
+    out
 }
 
-/// Parses a PDF date string (D:YYYYMMDDHHmmSSOHH'mm').
+/// PDF text strings are PDFDocEncoding or UTF-16BE with a BOM; dates are
+/// ASCII either way.
+fn decode_text(bytes: &[u8]) -> String {
+    if bytes.starts_with(&[0xfe, 0xff]) {
+        let units: Vec<u16> = bytes
+            .get(2..)
+            .unwrap_or(&[])
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        bytes.iter().map(|&b| char::from(b)).collect()
+    }
+}
+
+/// xmp:CreateDate, xmp:ModifyDate, xmp:MetadataDate as elements or
+/// attributes.
+fn xmp_dates(xml: &str) -> Vec<OffsetDateTime> {
+    let mut out = Vec::new();
+    for name in ["xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"] {
+        let element = format!(r"<{name}>\s*([^<]+?)\s*</{name}>");
+        let attribute = format!(r#"{name}\s*=\s*["']([^"']+)["']"#);
+        for pattern in [element, attribute] {
+            if let Ok(re) = regex::Regex::new(&pattern) {
+                for cap in re.captures_iter(xml).take(16) {
+                    if let Some(t) = cap.get(1).and_then(|m| parse_iso_date(m.as_str())) {
+                        out.push(t);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// ISO 8601 / XMP dates: YYYY, YYYY-MM, YYYY-MM-DD, with THH:MM[:SS[.s]]
+/// and Z or ±HH:MM.
+pub fn parse_iso_date(s: &str) -> Option<OffsetDateTime> {
+    let re = regex::Regex::new(
+        r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$",
+    )
+    .ok()?;
+    let c = re.captures(s.trim())?;
+    let num = |i: usize, d: u32| -> Option<u32> {
+        match c.get(i) {
+            Some(m) => m.as_str().parse().ok(),
+            None => Some(d),
+        }
+    };
+    let offset = match c.get(7).map(|m| m.as_str()) {
+        None | Some("Z") => time::UtcOffset::UTC,
+        Some(z) => {
+            let sign: i8 = if z.starts_with('-') { -1 } else { 1 };
+            let digits: String = z.chars().filter(char::is_ascii_digit).collect();
+            let h: i8 = digits.get(..2)?.parse().ok()?;
+            let m: i8 = digits.get(2..4)?.parse().ok()?;
+            time::UtcOffset::from_hms(sign * h, sign * m, 0).ok()?
+        }
+    };
+    build(
+        num(1, 0)? as i32,
+        num(2, 1)?,
+        num(3, 1)?,
+        num(4, 0)?,
+        num(5, 0)?,
+        num(6, 0)?,
+        offset,
+    )
+}
+
+fn build(
+    year: i32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    offset: time::UtcOffset,
+) -> Option<OffsetDateTime> {
+    let date = time::Date::from_calendar_date(
+        year,
+        time::Month::try_from(u8::try_from(month).ok()?).ok()?,
+        u8::try_from(day).ok()?,
+    )
+    .ok()?;
+    let t = time::Time::from_hms(
+        u8::try_from(hour).ok()?,
+        u8::try_from(minute).ok()?,
+        u8::try_from(second.min(59)).ok()?,
+    )
+    .ok()?;
+    Some(time::PrimitiveDateTime::new(date, t).assume_offset(offset))
+}
+
+/// Parses a PDF date string (D:YYYYMMDDHHmmSSOHH'mm'); every part after the
+/// year is optional, as PDF allows.
 pub fn parse_pdf_date(s: &str) -> Option<OffsetDateTime> {
-    let _ = s;
-    None
+    let s = s.trim().trim_end_matches('\0');
+    let s = s.strip_prefix("D:").unwrap_or(s);
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    if digits.len() < 4 || digits.len() > 14 || digits.len() % 2 != 0 {
+        return None;
+    }
+    let part = |a: usize, b: usize, d: u32| -> Option<u32> {
+        match digits.get(a..b) {
+            Some(p) => p.parse().ok(),
+            None => Some(d),
+        }
+    };
+    let year = part(0, 4, 0)? as i32;
+    let rest = s.get(digits.len()..).unwrap_or("");
+    let offset = match rest.chars().next() {
+        None | Some('Z') => time::UtcOffset::UTC,
+        Some(sign @ ('+' | '-')) => {
+            let nums: Vec<i8> = rest
+                .get(1..)
+                .unwrap_or("")
+                .split(['\'', ':'])
+                .filter(|p| !p.is_empty())
+                .filter_map(|p| p.parse().ok())
+                .collect();
+            let h = nums.first().copied().unwrap_or(0);
+            let m = nums.get(1).copied().unwrap_or(0);
+            let k: i8 = if sign == '-' { -1 } else { 1 };
+            time::UtcOffset::from_hms(k * h, k * m, 0).ok()?
+        }
+        Some(_) => return None,
+    };
+    build(
+        year,
+        part(4, 6, 1)?,
+        part(6, 8, 1)?,
+        part(8, 10, 0)?,
+        part(10, 12, 0)?,
+        part(12, 14, 0)?,
+        offset,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn pdf_dates() {
+        assert_eq!(
+            parse_pdf_date("D:20261128071509+08'00'"),
+            Some(datetime!(2026-11-27 23:15:09 UTC))
+        );
+        assert_eq!(
+            parse_pdf_date("D:20240101"),
+            Some(datetime!(2024-01-01 0:00 UTC))
+        );
+        assert_eq!(
+            parse_pdf_date("D:20261128071509Z"),
+            Some(datetime!(2026-11-28 07:15:09 UTC))
+        );
+        assert_eq!(parse_pdf_date("D:2026131"), None);
+        assert_eq!(parse_pdf_date("D:20261332000000Z"), None);
+        assert_eq!(parse_pdf_date("yesterday"), None);
+    }
+
+    #[test]
+    fn xmp() {
+        let x = r#"<x:xmpmeta><rdf:Description xmp:CreateDate="2025-03-01T10:00:00+08:00">
+            <xmp:ModifyDate>2025-03-02T00:00:00Z</xmp:ModifyDate></rdf:Description></x:xmpmeta>"#;
+        let mut d = xmp_dates(x);
+        d.sort();
+        assert_eq!(
+            d,
+            vec![
+                datetime!(2025-03-01 02:00 UTC),
+                datetime!(2025-03-02 00:00 UTC)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_rule() {
+        let now = datetime!(2026-11-28 0:00 UTC);
+        let doc = [datetime!(2026-01-10 0:00 UTC)];
+        let ts = judge(Some(datetime!(2026-01-11 0:00 UTC)), Some(datetime!(2020-01-01 0:00 UTC)), &doc, now);
+        assert_eq!((ts.source, ts.at), ("timestamp", datetime!(2026-01-11 0:00 UTC)));
+        let back = judge(None, Some(datetime!(2020-01-01 0:00 UTC)), &doc, now);
+        assert_eq!((back.source, back.at), ("document_date", doc[0]));
+        assert_eq!(back.reasons[0].code, Code::SigningTimeContradicted);
+        // Within a day (time zones) the claim stands.
+        let close = judge(None, Some(datetime!(2026-01-09 12:00 UTC)), &doc, now);
+        assert_eq!((close.source, close.at), ("claimed", datetime!(2026-01-09 12:00 UTC)));
+        assert_eq!(close.reasons[0].code, Code::SigningTimeClaimed);
+        assert_eq!(judge(None, None, &[], now).at, now);
+    }
 }

@@ -1,9 +1,19 @@
 //! The store of known issuers: PEM/DER certificates, folders of them, and
-//! issuers TOML files (name + certificate or SPKI SHA-256 pin).
+//! issuers TOML files (name + certificate or SPKI SHA-256 pin). Every
+//! certificate given is a trust anchor: it is recognised by its key, so a
+//! look-alike certificate with the same name and another key is not.
 
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize;
 use thiserror::Error;
+
+use super::chain::Cert;
+
+/// Files in a store folder larger than this are not certificates.
+const MAX_FILE: u64 = 4 * 1024 * 1024;
+/// Files read from one folder, at most.
+const MAX_FILES: usize = 10_000;
 
 #[derive(Debug, Error)]
 pub enum TrustError {
@@ -11,6 +21,8 @@ pub enum TrustError {
     Read { path: PathBuf, message: String },
     #[error("{path} holds no certificate or issuer certcheck can use: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("cannot write to the trust store {path}: {message}")]
+    Write { path: PathBuf, message: String },
 }
 
 /// One known issuer.
@@ -31,25 +43,348 @@ pub struct TrustStore {
     pub issuers: Vec<KnownIssuer>,
 }
 
+#[derive(Deserialize)]
+struct IssuersFile {
+    #[serde(default)]
+    issuer: Vec<IssuerEntry>,
+}
+
+#[derive(Deserialize)]
+struct IssuerEntry {
+    name: Option<String>,
+    certificate: Option<PathBuf>,
+    spki_sha256: Option<String>,
+    note: Option<String>,
+}
+
+/// The environment variable that moves the default store (tests, portable
+/// installs): the trust folder is `$CERTCHECK_CONFIG_DIR/trust`.
+pub const CONFIG_DIR_ENV: &str = "CERTCHECK_CONFIG_DIR";
+
 impl TrustStore {
     pub fn empty() -> Self {
         TrustStore::default()
     }
 
     /// Loads `paths` (files or folders), and the default store unless
-    /// `use_default` is false.
+    /// `use_default` is false. A default store that does not exist is empty.
     pub fn load(paths: &[PathBuf], use_default: bool) -> Result<Self, TrustError> {
-        let _ = (paths, use_default);
-        Ok(TrustStore::default())
+        let mut store = TrustStore::default();
+        if use_default {
+            if let Some(dir) = Self::default_dir() {
+                if dir.is_dir() {
+                    store.add_path(&dir)?;
+                }
+            }
+        }
+        for p in paths {
+            store.add_path(p)?;
+        }
+        Ok(store)
     }
 
-    /// The default store's folder (platform config dir).
+    /// The default store's folder (platform config dir, or
+    /// `$CERTCHECK_CONFIG_DIR/trust`).
     pub fn default_dir() -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV).filter(|d| !d.is_empty()) {
+            return Some(PathBuf::from(dir).join("trust"));
+        }
         directories::ProjectDirs::from("", "", "certcheck").map(|d| d.config_dir().join("trust"))
     }
 
+    /// Adds a certificate file (PEM with one or more certificates, or DER),
+    /// an issuers TOML file, or a folder of them (not recursive).
     pub fn add_path(&mut self, path: &Path) -> Result<(), TrustError> {
-        let _ = path;
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| read_error(path, e))?;
+            let mut files: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && is_store_file(p))
+                .take(MAX_FILES)
+                .collect();
+            files.sort();
+            for f in files {
+                self.add_file(&f)?;
+            }
+            return Ok(());
+        }
+        self.add_file(path)
+    }
+
+    fn add_file(&mut self, path: &Path) -> Result<(), TrustError> {
+        let meta = std::fs::metadata(path).map_err(|e| read_error(path, e))?;
+        if meta.len() > MAX_FILE {
+            return Err(TrustError::Parse {
+                path: path.to_path_buf(),
+                message: "too large for a certificate".into(),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|e| read_error(path, e))?;
+        if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+        {
+            return self.add_toml(path, &bytes);
+        }
+        let certs = certificates_in(&bytes);
+        if certs.is_empty() {
+            return Err(TrustError::Parse {
+                path: path.to_path_buf(),
+                message: "no PEM or DER certificate".into(),
+            });
+        }
+        for der in certs {
+            self.add_certificate(der, None, None);
+        }
         Ok(())
     }
+
+    fn add_toml(&mut self, path: &Path, bytes: &[u8]) -> Result<(), TrustError> {
+        let parse_err = |message: String| TrustError::Parse {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = std::str::from_utf8(bytes).map_err(|e| parse_err(e.to_string()))?;
+        let file: IssuersFile = toml::from_str(text).map_err(|e| parse_err(e.to_string()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for entry in file.issuer {
+            let pin = match &entry.spki_sha256 {
+                Some(h) => Some(parse_pin(h).ok_or_else(|| {
+                    parse_err(format!("spki_sha256 {h:?} is not 64 hex digits"))
+                })?),
+                None => None,
+            };
+            match &entry.certificate {
+                Some(rel) => {
+                    let cert_path = base.join(rel);
+                    let bytes = std::fs::read(&cert_path).map_err(|e| read_error(&cert_path, e))?;
+                    let certs = certificates_in(&bytes);
+                    let der = certs.into_iter().next().ok_or_else(|| TrustError::Parse {
+                        path: cert_path.clone(),
+                        message: "no certificate".into(),
+                    })?;
+                    if let (Some(pin), Some(cert)) = (pin, Cert::parse(&der)) {
+                        if pin != cert.spki_sha256 {
+                            return Err(parse_err(format!(
+                                "the spki_sha256 of {:?} does not match its certificate",
+                                entry.name.as_deref().unwrap_or("an issuer")
+                            )));
+                        }
+                    }
+                    self.add_certificate(der, entry.name.clone(), entry.note.clone());
+                }
+                None => {
+                    let pin = pin.ok_or_else(|| {
+                        parse_err("an [[issuer]] needs a certificate or an spki_sha256".into())
+                    })?;
+                    self.issuers.push(KnownIssuer {
+                        name: entry.name.clone().unwrap_or_else(|| hex::encode(pin)),
+                        certificate: None,
+                        spki_sha256: pin,
+                        note: entry.note.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds one DER certificate; returns false when it does not parse.
+    pub fn add_certificate(
+        &mut self,
+        der: Vec<u8>,
+        name: Option<String>,
+        note: Option<String>,
+    ) -> bool {
+        let Some(cert) = Cert::parse(&der) else {
+            return false;
+        };
+        if self
+            .issuers
+            .iter()
+            .any(|i| i.spki_sha256 == cert.spki_sha256 && i.certificate.as_ref() == Some(&der))
+        {
+            return true;
+        }
+        self.issuers.push(KnownIssuer {
+            name: name.unwrap_or_else(|| cert.display_name()),
+            certificate: Some(der),
+            spki_sha256: cert.spki_sha256,
+            note,
+        });
+        true
+    }
+
+    /// The known issuer with this key, if any.
+    pub fn find_spki(&self, spki_sha256: &[u8; 32]) -> Option<&KnownIssuer> {
+        self.issuers.iter().find(|i| &i.spki_sha256 == spki_sha256)
+    }
+}
+
+fn is_store_file(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .is_some_and(|e| matches!(e.as_str(), "pem" | "crt" | "cer" | "der" | "toml"))
+}
+
+fn read_error(path: &Path, e: std::io::Error) -> TrustError {
+    TrustError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+fn parse_pin(h: &str) -> Option<[u8; 32]> {
+    let clean: String = h.chars().filter(|c| !matches!(c, ':' | ' ')).collect();
+    hex::decode(clean).ok()?.try_into().ok()
+}
+
+/// The certificates in a PEM (any number of CERTIFICATE blocks) or DER file.
+pub fn certificates_in(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        for pem in x509_parser::pem::Pem::iter_from_buffer(bytes).flatten() {
+            if pem.label.contains("CERTIFICATE") && Cert::parse(&pem.contents).is_some() {
+                out.push(pem.contents);
+            }
+        }
+    } else if let Ok(t) = crate::signature::cms::tlv::read_padded(bytes) {
+        if Cert::parse(t.raw).is_some() {
+            out.push(t.raw.to_vec());
+        }
+    }
+    out
+}
+
+/// What `certcheck trust add` pinned.
+#[derive(Debug, Clone)]
+pub struct Pinned {
+    pub name: String,
+    pub spki_sha256: String,
+    pub file: PathBuf,
+}
+
+/// Pins an issuer into the default store: from a certificate file, the
+/// certificate itself; from a signed PDF, the top of its first CMS
+/// signature's embedded chain (the signer's issuer as far as the file
+/// shows it). Use it only on a file known to be genuine.
+pub fn pin_into_default(path: &Path) -> Result<Pinned, TrustError> {
+    let dir = TrustStore::default_dir().ok_or_else(|| TrustError::Write {
+        path: PathBuf::from("(no config dir)"),
+        message: "no platform config folder".into(),
+    })?;
+    pin_into(path, &dir)
+}
+
+pub fn pin_into(path: &Path, dir: &Path) -> Result<Pinned, TrustError> {
+    let bytes = std::fs::read(path).map_err(|e| read_error(path, e))?;
+    let der = if bytes.starts_with(b"%PDF") || bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
+        issuer_from_pdf(&bytes).ok_or_else(|| TrustError::Parse {
+            path: path.to_path_buf(),
+            message: "no CMS signature with a certificate in this PDF".into(),
+        })?
+    } else {
+        certificates_in(&bytes)
+            .into_iter()
+            .next()
+            .ok_or_else(|| TrustError::Parse {
+                path: path.to_path_buf(),
+                message: "no PEM or DER certificate".into(),
+            })?
+    };
+    let cert = Cert::parse(&der).ok_or_else(|| TrustError::Parse {
+        path: path.to_path_buf(),
+        message: "the certificate does not parse".into(),
+    })?;
+    std::fs::create_dir_all(dir).map_err(|e| TrustError::Write {
+        path: dir.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let pin = hex::encode(cert.spki_sha256);
+    let file = dir.join(format!("issuer-{}.pem", pin.get(..16).unwrap_or(&pin)));
+    let pem = to_pem(&der);
+    std::fs::write(&file, pem).map_err(|e| TrustError::Write {
+        path: file.clone(),
+        message: e.to_string(),
+    })?;
+    Ok(Pinned {
+        name: cert.display_name(),
+        spki_sha256: pin,
+        file,
+    })
+}
+
+fn issuer_from_pdf(bytes: &[u8]) -> Option<Vec<u8>> {
+    let file = crate::pdf::PdfFile::parse(bytes, None).ok()?;
+    for field in crate::signature::locate::find_signatures(&file) {
+        let contents = field.contents.as_deref().unwrap_or(&[]);
+        let Ok(sd) = crate::signature::cms::parse(contents) else {
+            continue;
+        };
+        let bag: Vec<Cert> = sd.certificates.iter().filter_map(|d| Cert::parse(d)).collect();
+        let Some(si) = sd.signers.first() else {
+            continue;
+        };
+        let Some(signer) = crate::signature::cms::find_signer(&si.sid, &bag) else {
+            continue;
+        };
+        // Climb the embedded chain by verified signatures.
+        let mut top = signer;
+        for _ in 0..8 {
+            let next = bag.iter().find(|c| {
+                c.spki_sha256 != top.spki_sha256
+                    && c.subject_raw == top.issuer_raw
+                    && top.verify_issued_by(c).result.is_ok()
+            });
+            match next {
+                Some(n) => top = n,
+                None => break,
+            }
+        }
+        return Some(top.der.clone());
+    }
+    None
+}
+
+fn to_pem(der: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut b64 = String::new();
+    for chunk in der.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                let idx = ((n >> (18 - 6 * i)) & 63) as usize;
+                b64.push(char::from(TABLE.get(idx).copied().unwrap_or(b'A')));
+            } else {
+                b64.push('=');
+            }
+        }
+    }
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or(""));
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
+
+/// The default store's issuers, for `certcheck trust list`.
+pub fn list_default() -> Result<(Option<PathBuf>, TrustStore), TrustError> {
+    let dir = TrustStore::default_dir();
+    let mut store = TrustStore::default();
+    if let Some(d) = &dir {
+        if d.is_dir() {
+            store.add_path(d)?;
+        }
+    }
+    Ok((dir, store))
 }
