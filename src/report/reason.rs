@@ -102,6 +102,7 @@ codes! {
     CertificationViolated => ("certification_violated", Altered, "The document was certified against changes, and a forbidden change was made after certification."),
     BenignUpdate => ("benign_update", Info, "A later update only adds signature maintenance data or metadata; what the document shows is unchanged."),
     MetadataChanged => ("metadata_changed", Info, "The document's metadata (title, dates, producer) was updated after signing; what it shows is unchanged."),
+    ChangesNotCompared => ("changes_not_compared", Altered, "The document was updated after signing, and the update could not be compared with the signed version (a password is needed, or the signed version cannot be read): it is not proven that what it shows is what was signed."),
     // --- what the document says ---
     NoTextLayer => ("no_text_layer", Warning, "The page has no text layer (a scan or picture): no fields could be read. Compare by eye."),
     TextExtractionFailed => ("text_extraction_failed", Warning, "Part of the page text could not be decoded."),
