@@ -150,6 +150,22 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
             field.sub_filter.as_deref(),
         );
         report.format = contents_format.as_str().to_string();
+        if let (Some(dir), true) = (
+            &options.extract_seal_dir,
+            crate::seal::has_picture(contents_format),
+        ) {
+            let saved = crate::seal::save_seal_picture(
+                dir,
+                record.sha256.as_deref().unwrap_or("unknown"),
+                &field.name,
+                field.contents.as_deref().unwrap_or(&[]),
+            );
+            if let Err(e) = saved {
+                report
+                    .reasons
+                    .push(Reason::detail(Code::SealPictureNotSaved, e.to_string()));
+            }
+        }
         if br.usable() {
             let pieces: Vec<&[u8]> = br
                 .pieces

@@ -96,6 +96,7 @@ codes! {
     SesSignerNotInSeal => ("ses_signer_not_in_seal", Invalid, "The signer's certificate is not one the electronic seal was issued to."),
     SesSealExpired => ("ses_seal_expired", Invalid, "The electronic seal was outside its validity period when it was used."),
     SesDataHashMismatch => ("ses_data_hash_mismatch", Altered, "The signed bytes were changed after sealing: their fingerprint no longer matches the one in the seal's signature."),
+    SealPictureNotSaved => ("seal_picture_not_saved", Info, "The seal's picture could not be saved (--extract-seal)."),
     // --- changes after signing ---
     ModifiedAfterSigning => ("modified_after_signing", Altered, "The document was changed after it was signed: what it shows now is not what was signed."),
     ShadowAttack => ("shadow_attack", Altered, "A later update re-points signed objects to different content (shadow attack): what is shown is not what was signed."),
