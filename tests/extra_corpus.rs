@@ -254,3 +254,34 @@ fn gb11643_ok(id: &str) -> bool {
         .get(17)
         .is_some_and(|c| c.to_ascii_uppercase() == check)
 }
+
+/// `--format jsonl` is read line by line (the acceptance tool splits with
+/// Python's `splitlines`, which also breaks at U+0085, U+2028 and U+2029).
+/// A record must therefore stay one line under Unicode line rules, and the
+/// names it shows must be text: a signature field name that could not be
+/// decrypted (file needing a password) must not be printed as ciphertext.
+#[test]
+fn records_are_single_lines_with_readable_field_names() {
+    let options = options(None);
+    let mut failures = Vec::new();
+    for entry in entries() {
+        let file = entry["file"].as_str().expect("file name");
+        let record = certcheck::verify_file(&extra_dir().join(file), &options);
+        let line = serde_json::to_string(&record).expect("record serialises");
+        if line
+            .chars()
+            .any(|c| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+        {
+            failures.push(format!("{file}: the JSON line holds a Unicode line break"));
+        }
+        for sig in &record.signatures {
+            if sig.field.chars().any(char::is_control) {
+                failures.push(format!(
+                    "{file}: signature field name {:?} holds control characters",
+                    sig.field
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -262,6 +262,20 @@ class Pki:
                     .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.int_key.public_key()),
                                    critical=False)
                     .sign(self.int_key, hashes.SHA256()))
+        # A second intermediate under the trusted root, NOT written to trust/,
+        # and a "intermediate" without CA rights (CA:FALSE, no keyCertSign).
+        self.int2_key = k("intermediate2", "rsa2048")
+        self.inter2 = make_cert(dn("扩展测试中级CA-2"), self.int2_key, self.root.subject, self.root_key, 0x5E03,
+                                True, {"cs", "crl"}, 0, T_CA_FROM, T_CA_TO)
+        key = k("seal-under-int2", "rsa2048")
+        self.seals["seal-under-int2"] = (key, make_cert(seal_dn, key, self.inter2.subject, self.int2_key, 0x5E50,
+                                                        False, {"ds", "nr"}))
+        self.noca_key = k("noca-intermediate", "rsa2048")
+        self.noca = make_cert(dn("扩展测试业务证书"), self.noca_key, self.root.subject, self.root_key, 0x5E04,
+                              False, {"ds"}, None, T_CA_FROM, T_CA_TO)
+        key = k("seal-under-noca", "rsa2048")
+        self.seals["seal-under-noca"] = (key, make_cert(seal_dn, key, self.noca.subject, self.noca_key, 0x5E51,
+                                                        False, {"ds", "nr"}))
         # Self-signed seal with the real seal subject.
         key = k("self-signed-seal", "rsa2048")
         self.seals["self-signed-seal"] = (key, make_cert(seal_dn, key, seal_dn, key, 0x5E40, False, {"ds", "nr"}))
@@ -284,7 +298,7 @@ class Pki:
         extra = []
         for c in chain:
             extra.append({"inter": self.inter, "root": self.root, "imp_inter": self.imp_inter,
-                          "imp_root": self.imp_root}[c])
+                          "imp_root": self.imp_root, "inter2": self.inter2, "noca": self.noca}[c])
         der_key = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
         asn_key = load_private_key_from_pemder_bytes(der_key)
@@ -396,8 +410,9 @@ FULLWIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
 
 def certificate(p, created, traditional=False, colon="：", gender_shown=None, id_shown=None, fullwidth=False,
-                qr_text=None, compress=True):
-    L = LABELS_T if traditional else LABELS_S
+                qr_text=None, compress=True, labels=None, birth_text=None, date_text=None):
+    L = dict(LABELS_T if traditional else LABELS_S)
+    L.update(labels or {})
     pdf = new_pdf(created)
     pdf.set_compression(compress)
     if qr_text is not None:
@@ -426,14 +441,14 @@ def certificate(p, created, traditional=False, colon="：", gender_shown=None, i
     pdf.set_text_color(30, 30, 30)
     pdf.set_font("wqy", size=11)
     b = p["birth_ymd"]
-    birth = f"{b[:4]}年{b[4:6]}月"
+    birth = birth_text or f"{b[:4]}年{b[4:6]}月"
     rows = [
         (L["birth"], birth),
         (L["id"], id_shown or p["id_number"]),
         (L["qual"], p["qualification"]),
         (L["level"], p["level"]),
         (L["mgmt"], p["management_number"]),
-        (L["date"], cn_date(p["approval_date"])),
+        (L["date"], date_text or cn_date(p["approval_date"])),
     ]
     if fullwidth:
         rows = [(label, value.translate(FULLWIDTH)) for label, value in rows]
@@ -590,10 +605,11 @@ def add_annotations(data, annots):
     return out.getvalue()
 
 
-def tounicode_map(data):
-    """code (hex str) -> unicode char, from the first ToUnicode CMap in the
-    (unsigned, unencrypted) base file."""
+def tounicode_map(data, password=None):
+    """code (hex str) -> unicode char, from the ToUnicode CMaps of page 1."""
     r = PdfFileReader(io.BytesIO(data))
+    if password is not None:
+        r.decrypt(password)
     page = r.root["/Pages"]["/Kids"][0]
     fonts = page["/Resources"]["/Font"]
     out = {}
@@ -613,10 +629,12 @@ def tounicode_map(data):
     return out
 
 
-def replace_page_content(data, old_text, new_text):
+def replace_page_content(data, old_text, new_text, password=None):
     """Incremental update giving page 1 a NEW content stream (same page
     object, same resources) in which old_text is drawn as new_text."""
     w = IncrementalPdfFileWriter(io.BytesIO(data))
+    if password is not None:
+        w.encrypt(password)
     page_ref = w.root["/Pages"]["/Kids"].raw_get(0)
     page = page_ref.get_object()
     contents = page["/Contents"]
@@ -624,7 +642,7 @@ def replace_page_content(data, old_text, new_text):
         raw = b"".join(c.get_object().data for c in contents)
     else:
         raw = contents.get_object().data
-    rev = {u: c for c, u in tounicode_map(data).items()}
+    rev = {u: c for c, u in tounicode_map(data, password).items()}
 
     def literal(s):
         # fpdf2 writes 2-byte glyph codes as literal strings with these escapes
@@ -1180,6 +1198,107 @@ def main():
          "A genuinely signed certificate whose /ByteRange was overwritten in place with [0 0 0 0] (same length, "
          "padded with spaces): the signature covers nothing.",
          fields_of(p), reasons=["byte_range_invalid"])
+
+    # field-reading variants on unsigned pages
+    p = person("阿依努尔·买买提", "650199", "19970814", 208, False, "网络工程师", "中级", "2024R6501004127",
+               "2024-12-13")
+    emit("unsigned-name-with-middle-dot.pdf", certificate(p, created(p)), "unsigned", "name-middle-dot",
+         "Unsigned certificate for a holder whose name is written with a middle dot (阿依努尔·买买提).",
+         fields_of(p))
+
+    # an ID whose check digit is X, printed lower-case, and a birth date with the day
+    for seq in range(100, 999, 2):
+        p = person("贺晨阳", "310199", "19920315", seq, True, "系统架构设计师", "高级", "2023K3101002095",
+                   "2023-12-15")
+        if p["id_number"].endswith("X"):
+            break
+    f = fields_of(p)
+    f["birth"] = "1992-03-15"
+    emit("unsigned-lowercase-x-birth-day.pdf",
+         certificate(p, created(p), id_shown=p["id_number"].lower(), labels={"birth": "出生日期"},
+                     birth_text="1992年03月15日"),
+         "unsigned", "lowercase-x-and-birth-day",
+         "Unsigned certificate whose ID number ends in a lower-case 'x' (valid check digit X) and whose "
+         "出生日期 prints the day (1992年03月15日 -> 1992-03-15).",
+         f)
+
+    # other labels: 证书编号, 身份证号; approval date without the day
+    p = person("罗一鸣", "530199", "19890621", 117, True, "信息系统项目管理师", "高级", "2019R5301001848",
+               "2019-12-20")
+    f = fields_of(p)
+    f["approval_date"] = "2019-12"
+    emit("unsigned-other-labels.pdf",
+         certificate(p, created(p), labels={"mgmt": "证书编号", "id": "身份证号"}, date_text="2019年12月"),
+         "unsigned", "alternative-labels",
+         "Unsigned certificate using the labels 证书编号 (management number) and 身份证号 (ID number), and a "
+         "批准日期 without the day (2019年12月 -> 2019-12).",
+         f)
+
+    # encrypted (AES-128, empty user password), signed, then an encrypted
+    # incremental update replacing the page content
+    p, pdf = base("wu")
+    enc = qpdf(["--encrypt", "", "owner-x", "128", "--use-aes=y", "--"], pdf)
+    signed = sign(enc, pki.signer("seal-rsa2048"), password="")
+    new_id = other_valid_id(pdf, p["id_number"])
+    shown = fields_of(p)
+    shown["id_number"] = new_id
+    emit("altered-encrypted-aes128-content.pdf", replace_page_content(signed, p["id_number"], new_id, password=""),
+         "altered", "encrypted-isa-replace-content",
+         "AES-128 encrypted (empty user password) and signed; then an encrypted incremental update points the "
+         "page at a new content stream drawing another ID number.",
+         shown, signed_fields=fields_of(p), encryption={"method": "AES-128", "user_password": ""})
+
+    # signature stripped: AcroForm and widget removed, then rewritten by qpdf
+    p, pdf = base("zhou")
+    signed = sign(pdf, pki.signer("seal-rsa2048"))
+    w = IncrementalPdfFileWriter(io.BytesIO(signed))
+    del w.root["/AcroForm"]
+    w.update_root()
+    page = w.root["/Pages"]["/Kids"][0]
+    if "/Annots" in page:
+        del page["/Annots"]
+        w.update_container(page)
+    out = io.BytesIO()
+    w.write(out)
+    emit("unsigned-signature-stripped-qpdf.pdf", qpdf([], out.getvalue()), "unsigned", "signature-stripped",
+         "Signed certificate whose /AcroForm and signature widget were removed, then fully rewritten by qpdf "
+         "(the signature dictionary is dropped): same page, no signature.",
+         fields_of(p))
+
+    # an empty signature field (prepared, never signed)
+    p, pdf = base("ma")
+    w = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    sigfields.append_signature_field(w, sigfields.SigFieldSpec("Signature1", on_page=0, box=(560, 60, 700, 180)))
+    out = io.BytesIO()
+    w.write(out)
+    emit("unsigned-empty-signature-field.pdf", out.getvalue(), "unsigned", "empty-signature-field",
+         "Certificate with a visible signature field that was never signed (no /V).",
+         fields_of(p), reasons=["empty_signature_field"])
+
+    # chain through an intermediate that is embedded but not in trust/
+    p, pdf = base("huang")
+    emit("authentic-intermediate-embedded-only.pdf", sign(pdf, pki.signer("seal-under-int2", ("inter2",))),
+         "authentic", "intermediate-only-in-file",
+         "Seal issued by a second intermediate (扩展测试中级CA-2, under the trusted root) that is embedded in "
+         "the signature but not listed in trust/: the chain must be built from the embedded certificate.",
+         fields_of(p))
+
+    # same seal, intermediate neither embedded nor known
+    p, pdf = base("lin")
+    emit("untrusted-intermediate-missing.pdf", sign(pdf, pki.signer("seal-under-int2", ())),
+         "untrusted", "intermediate-missing",
+         "Seal issued by an intermediate (under the trusted root) that is neither embedded nor in trust/: no "
+         "chain to a known issuer can be built (trust is by key: the issuer name alone proves nothing).",
+         fields_of(p), reasons=["not_trusted"])
+
+    # chain through a certificate without CA rights
+    p, pdf = base("sun")
+    emit("untrusted-issuer-not-a-ca.pdf", sign(pdf, pki.signer("seal-under-noca", ("noca",))),
+         "untrusted", "issuer-not-ca",
+         "Seal issued by a certificate (embedded) that the trusted root issued as an end-entity (CA:FALSE, "
+         "keyUsage digitalSignature only): it may not issue certificates, so the seal does not chain to a "
+         "known issuer. 'invalid' (chain_certificate_invalid) is also accepted.",
+         fields_of(p), also=["invalid"])
 
     manifest = {
         "set": "extra",
