@@ -1300,6 +1300,52 @@ def main():
          "known issuer. 'invalid' (chain_certificate_invalid) is also accepted.",
          fields_of(p), also=["invalid"])
 
+    # later updates that change what the page shows without touching its text
+    def update_page(signed, change):
+        w = IncrementalPdfFileWriter(io.BytesIO(signed))
+        change(w)
+        out = io.BytesIO()
+        w.write(out)
+        return out.getvalue()
+
+    def append_stroke(w):
+        st = generic.StreamObject(stream_data=b"q 0.8 0 0 RG 6 w 60 60 m 780 520 l S Q")
+        w.add_stream_to_page(0, w.add_object(st))
+
+    def rotate(w):
+        page = w.root["/Pages"]["/Kids"][0]
+        page[generic.NameObject("/Rotate")] = generic.NumberObject(180)
+        w.update_container(page)
+
+    def add_page(w):
+        st = w.add_object(generic.StreamObject(stream_data=b"BT /Helv 24 Tf 72 500 Td (Annex: certificate revoked) Tj ET"))
+        page = generic.DictionaryObject({
+            generic.NameObject("/Type"): generic.NameObject("/Page"),
+            generic.NameObject("/MediaBox"): generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 842, 595)]),
+            generic.NameObject("/Contents"): st,
+            generic.NameObject("/Resources"): generic.DictionaryObject({
+                generic.NameObject("/Font"): generic.DictionaryObject({
+                    generic.NameObject("/Helv"): generic.DictionaryObject({
+                        generic.NameObject("/Type"): generic.NameObject("/Font"),
+                        generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+                        generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica")})})}),
+        })
+        w.insert_page(page)
+
+    for key, fname, change, case, desc in (
+            ("deng", "altered-appended-content-stream.pdf", append_stroke, "isa-append-content",
+             "Signed; then an incremental update appends a second content stream to page 1 (a thick red diagonal "
+             "stroke across the certificate). The original text is untouched."),
+            ("feng", "altered-page-rotated.pdf", rotate, "isa-page-rotate",
+             "Signed; then an incremental update sets page 1's /Rotate to 180 (the page shows upside down)."),
+            ("cai", "altered-page-added.pdf", add_page, "isa-insert-page",
+             "Signed; then an incremental update appends a second page (Helvetica text 'Annex: certificate "
+             "revoked')."),
+    ):
+        p, pdf = base(key)
+        signed = sign(pdf, pki.signer("seal-rsa2048"))
+        emit(fname, update_page(signed, change), "altered", case, desc, fields_of(p))
+
     manifest = {
         "set": "extra",
         "built_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
