@@ -160,6 +160,8 @@ def load_or_make_key(name, kind):
         key = rsa.generate_private_key(65537, int(kind[3:]))
     elif kind == "p384":
         key = ec.generate_private_key(ec.SECP384R1())
+    elif kind == "p256":
+        key = ec.generate_private_key(ec.SECP256R1())
     elif kind == "ed25519":
         key = ed25519.Ed25519PrivateKey.generate()
     else:
@@ -226,6 +228,10 @@ class Pki:
             key = k(name, kind)
             cert = make_cert(subj, key, self.inter.subject, self.int_key, 0x5E10 + i, False, ku)
             self.seals[name] = (key, cert)
+        for i, (name, kind) in enumerate((("seal-p256", "p256"), ("seal-rsa4096", "rsa4096"))):
+            key = k(name, kind)
+            self.seals[name] = (key, make_cert(seal_dn, key, self.inter.subject, self.int_key, 0x5E60 + i, False,
+                                               {"ds", "nr"}))
         # Valid only from 2027-03-01: not yet valid when these files are signed.
         key = k("seal-future", "rsa2048")
         self.seals["seal-future"] = (key, make_cert(
@@ -1345,6 +1351,18 @@ def main():
         p, pdf = base(key)
         signed = sign(pdf, pki.signer("seal-rsa2048"))
         emit(fname, update_page(signed, change), "altered", case, desc, fields_of(p))
+
+    # curve / digest combinations SPEC allows (ECDSA P-256/P-384 x SHA-256/384/512), RSA-4096
+    for key, seal, md, fname, desc in (
+            ("sima", "seal-p384", "sha512", "authentic-ecdsa-p384-sha512.pdf", "ECDSA P-384 seal key with SHA-512."),
+            ("guo", "seal-p256", "sha512", "authentic-ecdsa-p256-sha512.pdf", "ECDSA P-256 seal key with SHA-512."),
+            ("xu", "seal-p256", "sha384", "authentic-ecdsa-p256-sha384.pdf", "ECDSA P-256 seal key with SHA-384."),
+            ("he", "seal-rsa4096", "sha256", "authentic-rsa4096.pdf", "RSA-4096 seal key, PKCS#1 v1.5, SHA-256."),
+    ):
+        p, pdf = base(key)
+        emit(fname, sign(pdf, pki.signer(seal), md=md, subfilter=CADES), "authentic",
+             fname[len("authentic-"):-4], desc + " ETSI.CAdES.detached; seal + intermediate embedded.",
+             fields_of(p), signature={"signer_cert": seal, "digest": md})
 
     manifest = {
         "set": "extra",
