@@ -56,7 +56,7 @@ codes! {
     ResourceLimit => ("resource_limit", Warning, "The file exceeds a safety limit (size, nesting or object count); part of it was not examined."),
     PasswordRequired => ("password_required", Warning, "The file needs a password to be opened; its signatures were checked but its text could not be read. Run again with --password."),
     WrongPassword => ("wrong_password", Warning, "The password given does not open this file."),
-    Encrypted => ("encrypted", Info, "The file is encrypted (it opens without a password; printing or editing may be restricted)."),
+    Encrypted => ("encrypted", Info, "The file is encrypted; it was opened and read (printing or editing may be restricted by its owner password)."),
     // --- finding signatures and their byte ranges ---
     NoSignature => ("no_signature", Info, "The document carries no electronic signature or seal. Check it online with the issuer."),
     EmptySignatureField => ("empty_signature_field", Info, "The document has a signature field that was never signed."),

@@ -109,7 +109,10 @@ pub fn lines(glyphs: &[Glyph]) -> Vec<Line> {
         let mut kept: Vec<Char> = Vec::with_capacity(line.chars.len());
         for c in line.chars.drain(..) {
             if let Some(k) = kept.last_mut() {
-                let width = (k.end - k.x).abs().max((c.end - c.x).abs()).max(0.5);
+                // Measured by the narrower glyph: a narrow mark (the
+                // middle dot of 阿依努尔·买买提) right before a wide one is
+                // its neighbour, not a glyph under it.
+                let width = (k.end - k.x).abs().min((c.end - c.x).abs()).max(0.5);
                 if (c.x - k.x).abs() < 0.3 * width {
                     if c.order > k.order {
                         *k = c;
@@ -127,6 +130,20 @@ pub fn lines(glyphs: &[Glyph]) -> Vec<Line> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_narrow_mark_before_a_wide_glyph_is_kept() {
+        let dot = Glyph {
+            ch: '·',
+            x: 20.0,
+            y: 100.0,
+            width: 2.5,
+            size: 10.0,
+        };
+        let glyphs = [g('尔', 10.0, 100.0), dot, g('买', 22.5, 100.0)];
+        let text: String = lines(&glyphs).iter().map(Line::text).collect();
+        assert_eq!(text, "尔·买");
+    }
 
     fn g(ch: char, x: f32, y: f32) -> Glyph {
         Glyph {
