@@ -209,67 +209,9 @@ fn time_of(t: Option<&Tlv<'_>>) -> Option<OffsetDateTime> {
     }
 }
 
-/// Parses UTCTime (YYMMDDhhmm[ss]) or GeneralizedTime (YYYYMMDDhhmmss[.f])
-/// text, with Z, an offset, or (leniently) nothing, which is read as UTC.
+/// Parses UTCTime or GeneralizedTime text (one parser for CMS and SES).
 pub(crate) fn parse_time(v: &[u8], generalized: bool) -> Option<OffsetDateTime> {
-    let s = std::str::from_utf8(v).ok()?;
-    let digits_end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let digits = s.get(..digits_end)?;
-    let num = |a: usize, b: usize| -> Option<i32> { digits.get(a..b)?.parse().ok() };
-    let (year, rest_at) = if generalized {
-        (num(0, 4)?, 4)
-    } else {
-        let yy = num(0, 2)?;
-        (if yy >= 50 { 1900 + yy } else { 2000 + yy }, 2)
-    };
-    let month = num(rest_at, rest_at + 2)?;
-    let day = num(rest_at + 2, rest_at + 4)?;
-    let hour = num(rest_at + 4, rest_at + 6)?;
-    let minute = num(rest_at + 6, rest_at + 8)?;
-    let second = if digits.len() >= rest_at + 10 {
-        num(rest_at + 8, rest_at + 10)?
-    } else {
-        0
-    };
-    let mut tail = s.get(digits_end..)?;
-    if let Some(frac) = tail.strip_prefix(['.', ',']) {
-        let n = frac
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(frac.len());
-        tail = frac.get(n..)?;
-    }
-    let offset = match tail {
-        "" | "Z" => 0,
-        t if t.len() == 5 && (t.starts_with('+') || t.starts_with('-')) => {
-            let h: i32 = t.get(1..3)?.parse().ok()?;
-            let m: i32 = t.get(3..5)?.parse().ok()?;
-            let o = h * 3600 + m * 60;
-            if t.starts_with('-') {
-                -o
-            } else {
-                o
-            }
-        }
-        _ => return None,
-    };
-    let date = time::Date::from_calendar_date(
-        year,
-        time::Month::try_from(u8::try_from(month).ok()?).ok()?,
-        u8::try_from(day).ok()?,
-    )
-    .ok()?;
-    let tod = time::Time::from_hms(
-        u8::try_from(hour).ok()?,
-        u8::try_from(minute).ok()?,
-        u8::try_from(second).ok()?,
-    )
-    .ok()?;
-    let offset = time::UtcOffset::from_whole_seconds(offset).ok()?;
-    Some(
-        time::PrimitiveDateTime::new(date, tod)
-            .assume_offset(offset)
-            .to_offset(time::UtcOffset::UTC),
-    )
+    super::cms::tlv::parse_asn1_time(std::str::from_utf8(v).ok()?, !generalized)
 }
 
 /// The certificates a seal was issued to.
