@@ -100,6 +100,9 @@ enum Command {
         /// Add the official online check to prepare by hand.
         #[arg(long)]
         online: bool,
+        /// Save each electronic seal's picture in this folder.
+        #[arg(long = "extract-seal", value_name = "DIR")]
+        extract_seal: Option<PathBuf>,
     },
     /// Prepare the official online check of one file, by hand.
     Online {
@@ -131,6 +134,25 @@ enum Command {
         #[command(subcommand)]
         action: TrustAction,
     },
+    /// Check a seal object on its own: an SES_Seal (.esl), an SES_Signature
+    /// (OFD SignedValue.dat) or a CMS SignedData.
+    Seal {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "human")]
+        format: SealFormat,
+        /// Known issuers: a PEM/DER certificate, a folder of them, or an issuers TOML file.
+        #[arg(long = "trust", value_name = "PATH")]
+        trust: Vec<PathBuf>,
+        /// Use only the issuers named with --trust.
+        #[arg(long)]
+        no_default_trust: bool,
+    },
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+enum SealFormat {
+    Human,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -179,7 +201,16 @@ fn main() -> ExitCode {
             quiet,
             ledger,
             online,
-        } => verify(&paths, &check, format, jobs, quiet, &ledger, online),
+            extract_seal,
+        } => {
+            let desk = Desk {
+                jobs,
+                quiet,
+                with_online: online,
+                extract_seal,
+            };
+            verify(&paths, &check, format, &desk, &ledger)
+        }
         Command::Online {
             file,
             check,
@@ -190,6 +221,12 @@ fn main() -> ExitCode {
         } => online_check(&file, &check, format, open, confirm, &ledger),
         Command::Ledger { ledger, command } => ledger_command(ledger, command),
         Command::Trust { action } => trust_command(action),
+        Command::Seal {
+            file,
+            format,
+            trust,
+            no_default_trust,
+        } => seal_command(&file, format, &trust, no_default_trust),
     };
     ExitCode::from(status)
 }
@@ -248,17 +285,27 @@ fn open_ledger(args: &LedgerArgs, required: bool) -> Result<Option<Ledger>, Stri
     Ledger::open(&path).map(Some).map_err(|e| e.to_string())
 }
 
+/// How `verify` runs a batch.
+struct Desk {
+    jobs: Option<usize>,
+    quiet: bool,
+    with_online: bool,
+    extract_seal: Option<PathBuf>,
+}
+
 fn verify(
     paths: &[PathBuf],
     check: &CheckArgs,
     format: Format,
-    jobs: Option<usize>,
-    quiet: bool,
+    desk: &Desk,
     ledger_args: &LedgerArgs,
-    with_online: bool,
 ) -> u8 {
+    let (jobs, quiet, with_online) = (desk.jobs, desk.quiet, desk.with_online);
     let options = match options(check) {
-        Ok(o) => o,
+        Ok(o) => Options {
+            extract_seal_dir: desk.extract_seal.clone(),
+            ..o
+        },
         Err(e) => return usage_error(e),
     };
     let mut ledger = match open_ledger(ledger_args, false) {
@@ -537,5 +584,50 @@ fn trust_command(action: TrustAction) -> u8 {
                 2
             }
         },
+    }
+}
+
+/// SPEC.md "Seal objects on their own": 0 every signature verifies, 1
+/// otherwise, 4 not a seal object (or unreadable), 2 usage error.
+fn seal_command(
+    file: &std::path::Path,
+    format: SealFormat,
+    trust: &[PathBuf],
+    no_default_trust: bool,
+) -> u8 {
+    let trust = match TrustStore::load(trust, !no_default_trust) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("certcheck: {e}");
+            return 2;
+        }
+    };
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("certcheck: {}: {e}", file.display());
+            return 4;
+        }
+    };
+    match certcheck::seal::inspect(&bytes, &trust) {
+        Ok(mut report) => {
+            report.path = file.display().to_string();
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            match format {
+                SealFormat::Human => {
+                    let _ = write!(out, "{}", report.render_human());
+                }
+                SealFormat::Json => {
+                    let _ = serde_json::to_writer_pretty(&mut out, &report);
+                    let _ = writeln!(out);
+                }
+            }
+            report.exit_code()
+        }
+        Err(e) => {
+            eprintln!("certcheck: {}: {e}", file.display());
+            4
+        }
     }
 }

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use crate::changes;
 use crate::online;
 use crate::pdf::{self, Encryption, PdfFile};
-use crate::report::{Code, Reason, Record, SignatureReport};
+use crate::report::{Code, Reason, Record, Severity, SignatureReport};
 use crate::signature::{self, byte_range, CheckContext, SignatureKind};
 use crate::text;
 use crate::trust::{signing_time, TrustStore};
@@ -110,152 +110,267 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
     record.encrypted = file.encryption != Encryption::None;
     record.reasons.extend(file.reasons.iter().cloned());
 
-    let mut signed_docs: HashMap<usize, Option<lopdf::Document>> = HashMap::new();
-    let fields = signature::locate::find_signatures(&file);
-    let mut reports = Vec::new();
-    let mut kinds = Vec::new();
-    let mut earliest_signed_end: Option<usize> = None;
-    for field in &fields {
-        let br = byte_range::check(&file, field);
-        let mut report = SignatureReport {
-            field: field.name.clone(),
-            format: String::new(),
-            sub_filter: field.sub_filter.clone(),
-            filter: field.filter.clone(),
-            byte_range: field.byte_range.clone(),
-            revision: br.revision,
-            covers_whole_file: br.covers_whole_file,
-            digest_algorithm: None,
-            signature_algorithm: None,
-            digest_ok: None,
-            signature_ok: None,
-            signer: None,
-            trusted_issuer: None,
-            signing_time: None,
-            signing_time_source: None,
-            timestamp: None,
-            seal: None,
-            verdict: Verdict::Invalid,
-            reasons: br.reasons.clone(),
-        };
-        let signed_end = br.pieces.last().map(|p| p.1);
-        let signed_doc = signed_end.and_then(|end| {
-            signed_docs
-                .entry(end)
-                .or_insert_with(|| file.document_until(end).ok())
-                .clone()
-        });
-        let contents_format = signature::container::sniff(
-            field.contents.as_deref().unwrap_or(&[]),
-            field.sub_filter.as_deref(),
-        );
-        report.format = contents_format.as_str().to_string();
-        if br.usable() {
-            let pieces: Vec<&[u8]> = br
-                .pieces
-                .iter()
-                .filter_map(|&(a, b)| bytes.get(a..b))
-                .collect();
-            let ctx = CheckContext {
-                trust: &options.trust,
-                document_dates: signed_doc
-                    .as_ref()
-                    .map(signing_time::document_dates)
-                    .unwrap_or_default(),
-                claimed_m: field.m.as_deref().and_then(signing_time::parse_pdf_date),
-                now: options.now,
-            };
-            let value = signature::check_value(field, &pieces, &ctx);
-            report.format = value.format.as_str().to_string();
-            report.digest_algorithm = value.digest_algorithm;
-            report.signature_algorithm = value.signature_algorithm;
-            report.digest_ok = value.digest_ok;
-            report.signature_ok = value.signature_ok;
-            report.signer = value.signer;
-            report.trusted_issuer = value.trusted_issuer;
-            report.signing_time = value.signing_time.and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            });
-            report.signing_time_source = value.signing_time_source;
-            report.timestamp = value.timestamp;
-            report.seal = value.seal;
-            report.reasons.extend(value.reasons);
-            if field.kind == SignatureKind::Signature {
-                if let Some(end) = signed_end {
-                    earliest_signed_end =
-                        Some(earliest_signed_end.map_or(end, |e: usize| e.min(end)));
-                }
-            }
-        }
-        let (v, extra) = verdict::decide_signature(field.kind, &report);
-        report.reasons.extend(extra);
-        report.verdict = v;
-        kinds.push(field.kind);
-        reports.push(report);
+    let mut revisions = SignedRevisions::default();
+    let (fields, empty_fields) = signature::locate::find_all(&file);
+    for empty in &empty_fields {
+        record
+            .reasons
+            .push(Reason::detail(Code::EmptySignatureField, &empty.name));
+    }
+    let mut checked: Vec<Checked> = fields
+        .iter()
+        .map(|field| check_signature(&file, field, &mut revisions, options, &record))
+        .collect();
+    compare_with_signed_revisions(&file, &mut checked, &revisions, &mut record);
+    read_text(&file, &checked, &revisions, options, &mut record);
+
+    for c in &mut checked {
+        let (v, extra) = verdict::decide_signature(c.kind, &c.report);
+        c.report.reasons.extend(extra);
+        c.report.verdict = v;
+    }
+    let facts: Vec<SignatureFacts> = checked
+        .iter()
+        .map(|c| SignatureFacts {
+            kind: c.kind,
+            report: &c.report,
+        })
+        .collect();
+    let (v, extra) = verdict::decide(&record.reasons, &facts);
+    record.reasons.extend(extra);
+    record.verdict = v;
+    record.signatures = checked.into_iter().map(|c| c.report).collect();
+    record
+}
+
+/// The documents that signed revisions show, read once each (several
+/// signatures may cover the same revision). `None`: it cannot be read.
+#[derive(Default)]
+struct SignedRevisions {
+    by_end: HashMap<usize, Option<lopdf::Document>>,
+}
+
+impl SignedRevisions {
+    fn load(&mut self, file: &PdfFile, end: usize) -> Option<&lopdf::Document> {
+        self.by_end
+            .entry(end)
+            .or_insert_with(|| file.document_until(end).ok())
+            .as_ref()
     }
 
-    // What changed after each signature: compare its revision with the end.
-    for (field, report) in fields.iter().zip(reports.iter_mut()) {
-        let Some(end) = report.byte_range.as_ref().and_then(|br| {
-            let (c, d) = (*br.get(2)?, *br.get(3)?);
-            usize::try_from(c.checked_add(d)?).ok()
-        }) else {
-            continue;
+    fn get(&self, end: usize) -> Option<&Option<lopdf::Document>> {
+        self.by_end.get(&end)
+    }
+}
+
+/// One signature as checked so far.
+struct Checked {
+    kind: SignatureKind,
+    /// Where its signed bytes end, when its byte range is usable.
+    signed_end: Option<usize>,
+    report: SignatureReport,
+}
+
+/// Integrity, container, value and signer of one signature.
+fn check_signature(
+    file: &PdfFile,
+    field: &signature::SignatureField,
+    revisions: &mut SignedRevisions,
+    options: &Options,
+    record: &Record,
+) -> Checked {
+    let br = byte_range::check(file, field);
+    let contents = field.contents.as_deref().unwrap_or(&[]);
+    let format = signature::container::sniff(contents, field.sub_filter.as_deref());
+    let mut report = SignatureReport {
+        field: field.name.clone(),
+        format: format.as_str().to_string(),
+        sub_filter: field.sub_filter.clone(),
+        filter: field.filter.clone(),
+        byte_range: field.byte_range.clone(),
+        revision: br.revision,
+        covers_whole_file: br.covers_whole_file,
+        digest_algorithm: None,
+        signature_algorithm: None,
+        digest_ok: None,
+        signature_ok: None,
+        signer: None,
+        trusted_issuer: None,
+        signing_time: None,
+        signing_time_source: None,
+        timestamp: None,
+        seal: None,
+        verdict: Verdict::Invalid,
+        reasons: br.reasons.clone(),
+    };
+    if let (Some(dir), true) = (&options.extract_seal_dir, crate::seal::has_picture(format)) {
+        let saved = crate::seal::save_seal_picture(
+            dir,
+            record.sha256.as_deref().unwrap_or("unknown"),
+            &field.name,
+            contents,
+        );
+        if let Err(e) = saved {
+            report
+                .reasons
+                .push(Reason::detail(Code::SealPictureNotSaved, e.to_string()));
+        }
+    }
+    let signed_end = br.pieces.last().map(|p| p.1);
+    if !br.usable() {
+        return Checked {
+            kind: field.kind,
+            signed_end: None,
+            report,
         };
-        if report.covers_whole_file || report.revision.is_none() {
+    }
+    let pieces: Vec<&[u8]> = br
+        .pieces
+        .iter()
+        .filter_map(|&(a, b)| file.bytes.get(a..b))
+        .collect();
+    let document_dates = signed_end
+        .and_then(|end| revisions.load(file, end))
+        .map(signing_time::document_dates)
+        .unwrap_or_default();
+    let ctx = CheckContext {
+        trust: &options.trust,
+        document_dates,
+        claimed_m: field.m.as_deref().and_then(signing_time::parse_pdf_date),
+        now: options.now,
+    };
+    let value = signature::check_value(field, &pieces, &ctx);
+    report.format = value.format.as_str().to_string();
+    report.digest_algorithm = value.digest_algorithm;
+    report.signature_algorithm = value.signature_algorithm;
+    report.digest_ok = value.digest_ok;
+    report.signature_ok = value.signature_ok;
+    report.signer = value.signer;
+    report.trusted_issuer = value.trusted_issuer;
+    report.signing_time = value.signing_time.and_then(|t| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .ok()
+    });
+    report.signing_time_source = value.signing_time_source;
+    report.timestamp = value.timestamp;
+    report.seal = value.seal;
+    report.reasons.extend(value.reasons);
+    Checked {
+        kind: field.kind,
+        signed_end,
+        report,
+    }
+}
+
+/// What changed after each signature: its revision against the final
+/// document. A change that alters what is shown is the signature's own
+/// reason too (what it signed is no longer what is shown), and the file's.
+fn compare_with_signed_revisions(
+    file: &PdfFile,
+    checked: &mut [Checked],
+    revisions: &SignedRevisions,
+    record: &mut Record,
+) {
+    for c in checked.iter_mut() {
+        let Some(end) = c.signed_end else { continue };
+        if c.report.covers_whole_file || c.report.revision.is_none() {
             continue;
         }
-        let Some(Some(signed_doc)) = signed_docs.get(&end) else {
-            continue;
+        let signed_doc = match revisions.get(end) {
+            Some(Some(doc)) => doc,
+            // The signed revision cannot be read: what was signed cannot
+            // be compared with what is shown (fail closed).
+            Some(None) => {
+                push_once(
+                    &mut c.report.reasons,
+                    Reason::detail(
+                        Code::ChangesNotCompared,
+                        "the signed revision cannot be read",
+                    ),
+                );
+                continue;
+            }
+            None => continue,
         };
-        let outcome = changes::analyze(&file, signed_doc, end);
+        let outcome = changes::analyze(file, signed_doc, end);
         for change in outcome.changes {
             if !record.changes_after_signing.contains(&change) {
                 record.changes_after_signing.push(change);
             }
         }
         for reason in outcome.reasons {
-            if !record.reasons.iter().any(|r| r.code == reason.code) {
-                record.reasons.push(reason);
+            if reason.severity() >= Severity::Untrusted {
+                push_once(&mut c.report.reasons, reason.clone());
             }
+            push_once(&mut record.reasons, reason);
         }
-        let _ = field;
     }
+}
 
-    // What the document says now, and what it said when signed.
-    if file.encryption != Encryption::NeedsPassword {
-        let shown = text::extract(&file.doc);
-        record.reasons.extend(shown.reasons);
-        record.fields = shown.fields;
-        if let (Some(end), Some(shown_fields)) = (earliest_signed_end, record.fields.as_ref()) {
-            let last_end = file.revisions.last().map(|r| r.end).unwrap_or(bytes.len());
-            if end < last_end {
-                if let Some(Some(doc)) = signed_docs.get(&end) {
-                    if let Some(signed_fields) = text::extract(doc).fields {
-                        let diffs = text::diff_fields(&signed_fields, shown_fields);
-                        if !diffs.is_empty() {
-                            record.text_changes = diffs;
-                            record.signed_fields = Some(signed_fields);
-                        }
+fn push_once(reasons: &mut Vec<Reason>, reason: Reason) {
+    if !reasons.iter().any(|r| r.code == reason.code) {
+        reasons.push(reason);
+    }
+}
+
+/// What the document says now and, where the earliest signature covers an
+/// earlier revision, what it said when signed; the QR codes it shows.
+fn read_text(
+    file: &PdfFile,
+    checked: &[Checked],
+    revisions: &SignedRevisions,
+    options: &Options,
+    record: &mut Record,
+) {
+    if file.encryption == Encryption::NeedsPassword {
+        return;
+    }
+    let shown = text::extract(&file.doc);
+    record.reasons.extend(shown.reasons);
+    record.fields = shown.fields;
+    let earliest_signed_end = checked
+        .iter()
+        .filter(|c| c.kind == SignatureKind::Signature)
+        .filter_map(|c| c.signed_end)
+        .min();
+    let last_end = file
+        .revisions
+        .last()
+        .map(|r| r.end)
+        .unwrap_or(file.bytes.len());
+    if let (Some(end), Some(shown_fields)) = (earliest_signed_end, record.fields.as_ref()) {
+        if end < last_end {
+            if let Some(Some(doc)) = revisions.get(end) {
+                if let Some(signed_fields) = text::extract(doc).fields {
+                    let diffs = text::diff_fields(&signed_fields, shown_fields);
+                    if !diffs.is_empty() {
+                        // Whatever the object-level analysis made of the
+                        // update, text that reads differently from what
+                        // was signed is a change to what is shown.
+                        let detail: Vec<String> = diffs
+                            .iter()
+                            .map(|d| {
+                                format!(
+                                    "{}: signed {}, shown {}",
+                                    d.field,
+                                    d.signed.as_deref().unwrap_or("nothing"),
+                                    d.shown.as_deref().unwrap_or("nothing")
+                                )
+                            })
+                            .collect();
+                        record.reasons.push(Reason::detail(
+                            Code::TextChangedAfterSigning,
+                            detail.join("; "),
+                        ));
+                        record.text_changes = diffs;
+                        record.signed_fields = Some(signed_fields);
                     }
                 }
             }
         }
-        record.qr_codes = online::decode_qr_codes(&file.doc, &options.extra_official_hosts);
-        record.reasons.extend(online::qr_reasons(&record.qr_codes));
     }
-
-    let facts: Vec<SignatureFacts> = kinds
-        .iter()
-        .zip(reports.iter())
-        .map(|(&kind, report)| SignatureFacts { kind, report })
-        .collect();
-    let (v, extra) = verdict::decide(&record.reasons, &facts);
-    record.reasons.extend(extra);
-    record.verdict = v;
-    record.signatures = reports;
-    record
+    record.qr_codes = online::decode_qr_codes(&file.doc, &options.extra_official_hosts);
+    record.reasons.extend(online::qr_reasons(&record.qr_codes));
 }
 
 /// The files a command line names: files as given, folders searched

@@ -90,7 +90,6 @@ fn cms_corpus_cases_match_the_manifest() {
 
 /// Needs the SM2 verifier (src/signature/sm2.rs, national branch).
 #[test]
-#[ignore = "needs the SM2 verifier from the national branch; un-ignore once merged"]
 fn sm2_corpus_cases_match_the_manifest() {
     run(true);
 }

@@ -56,7 +56,7 @@ codes! {
     ResourceLimit => ("resource_limit", Warning, "The file exceeds a safety limit (size, nesting or object count); part of it was not examined."),
     PasswordRequired => ("password_required", Warning, "The file needs a password to be opened; its signatures were checked but its text could not be read. Run again with --password."),
     WrongPassword => ("wrong_password", Warning, "The password given does not open this file."),
-    Encrypted => ("encrypted", Info, "The file is encrypted (it opens without a password; printing or editing may be restricted)."),
+    Encrypted => ("encrypted", Info, "The file is encrypted; it was opened and read (printing or editing may be restricted by its owner password)."),
     // --- finding signatures and their byte ranges ---
     NoSignature => ("no_signature", Info, "The document carries no electronic signature or seal. Check it online with the issuer."),
     EmptySignatureField => ("empty_signature_field", Info, "The document has a signature field that was never signed."),
@@ -96,12 +96,14 @@ codes! {
     SesSignerNotInSeal => ("ses_signer_not_in_seal", Invalid, "The signer's certificate is not one the electronic seal was issued to."),
     SesSealExpired => ("ses_seal_expired", Invalid, "The electronic seal was outside its validity period when it was used."),
     SesDataHashMismatch => ("ses_data_hash_mismatch", Altered, "The signed bytes were changed after sealing: their fingerprint no longer matches the one in the seal's signature."),
+    SealPictureNotSaved => ("seal_picture_not_saved", Info, "The seal's picture could not be saved (--extract-seal)."),
     // --- changes after signing ---
     ModifiedAfterSigning => ("modified_after_signing", Altered, "The document was changed after it was signed: what it shows now is not what was signed."),
     ShadowAttack => ("shadow_attack", Altered, "A later update re-points signed objects to different content (shadow attack): what is shown is not what was signed."),
     CertificationViolated => ("certification_violated", Altered, "The document was certified against changes, and a forbidden change was made after certification."),
     BenignUpdate => ("benign_update", Info, "A later update only adds signature maintenance data or metadata; what the document shows is unchanged."),
     MetadataChanged => ("metadata_changed", Info, "The document's metadata (title, dates, producer) was updated after signing; what it shows is unchanged."),
+    ChangesNotCompared => ("changes_not_compared", Altered, "The document was updated after signing, and the update could not be compared with the signed version (a password is needed, or the signed version cannot be read): it is not proven that what it shows is what was signed."),
     // --- what the document says ---
     NoTextLayer => ("no_text_layer", Warning, "The page has no text layer (a scan or picture): no fields could be read. Compare by eye."),
     TextExtractionFailed => ("text_extraction_failed", Warning, "Part of the page text could not be decoded."),

@@ -396,6 +396,30 @@ impl Family {
                             AlgorithmError::Forbidden("MD5".into()),
                         )
                     }
+                    (KeyKind::EcP256 | KeyKind::EcP384, D::Sha512 | D::Sha1) => {
+                        // ring has no P-256/P-384 with SHA-512 or SHA-1:
+                        // verify the prehashed digest with RustCrypto.
+                        let name = format!(
+                            "ecdsa-{}-{}",
+                            if key.kind == KeyKind::EcP256 {
+                                "p256"
+                            } else {
+                                "p384"
+                            },
+                            d.name()
+                        );
+                        let digest = d.digest(&[message]);
+                        let ok = ecdsa_prehash_verify(key, &digest, signature);
+                        return Verification {
+                            name: Some(name),
+                            digest: Some(d),
+                            result: if ok {
+                                Ok(())
+                            } else {
+                                Err(AlgorithmError::Mismatch)
+                            },
+                        };
+                    }
                     (KeyKind::EcP256 | KeyKind::EcP384, other) => {
                         return unsupported(
                             Some(format!("ecdsa-{}", other.name())),
@@ -458,6 +482,31 @@ impl Family {
                 }
             }
         }
+    }
+}
+
+/// ECDSA over an already computed digest (the digest is truncated to the
+/// curve's size as FIPS 186 says), signature as DER or r‖s.
+fn ecdsa_prehash_verify(key: &PublicKey, digest: &[u8], signature: &[u8]) -> bool {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    match key.kind {
+        KeyKind::EcP256 => {
+            let Ok(vk) = p256::ecdsa::VerifyingKey::from_sec1_bytes(&key.key) else {
+                return false;
+            };
+            let sig = p256::ecdsa::Signature::from_der(signature)
+                .or_else(|_| p256::ecdsa::Signature::from_slice(signature));
+            sig.is_ok_and(|sig| vk.verify_prehash(digest, &sig).is_ok())
+        }
+        KeyKind::EcP384 => {
+            let Ok(vk) = p384::ecdsa::VerifyingKey::from_sec1_bytes(&key.key) else {
+                return false;
+            };
+            let sig = p384::ecdsa::Signature::from_der(signature)
+                .or_else(|_| p384::ecdsa::Signature::from_slice(signature));
+            sig.is_ok_and(|sig| vk.verify_prehash(digest, &sig).is_ok())
+        }
+        _ => false,
     }
 }
 
@@ -644,6 +693,61 @@ mod pss {
 mod tests {
     use super::*;
     use tlv::encode;
+
+    #[test]
+    fn ecdsa_with_sha512_verifies_on_both_curves_and_a_flip_fails() {
+        use p256::ecdsa::signature::hazmat::PrehashSigner;
+        let msg = b"signed attributes";
+        let digest = DigestAlgorithm::Sha512.digest(&[msg]);
+        let sk256 = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).expect("valid scalar");
+        let sig256: p256::ecdsa::Signature = sk256.sign_prehash(&digest).expect("signs");
+        let key256 = PublicKey {
+            kind: KeyKind::EcP256,
+            key: sk256
+                .verifying_key()
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec(),
+        };
+        let der = sig256.to_der();
+        let ok = verify_with_key(
+            "1.2.840.10045.4.3.4",
+            None,
+            None,
+            &key256,
+            msg,
+            der.as_bytes(),
+        );
+        assert!(ok.result.is_ok());
+        assert_eq!(ok.name.as_deref(), Some("ecdsa-p256-sha512"));
+        let bad = verify_with_key(
+            "1.2.840.10045.4.3.4",
+            None,
+            None,
+            &key256,
+            b"other",
+            der.as_bytes(),
+        );
+        assert_eq!(bad.result, Err(AlgorithmError::Mismatch));
+
+        let sk384 = p384::ecdsa::SigningKey::from_slice(&[9u8; 48]).expect("valid scalar");
+        let sig384: p384::ecdsa::Signature = sk384.sign_prehash(&digest).expect("signs");
+        let key384 = PublicKey {
+            kind: KeyKind::EcP384,
+            key: sk384
+                .verifying_key()
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec(),
+        };
+        let raw = sig384.to_bytes();
+        let ok = verify_with_key("1.2.840.10045.4.3.4", None, None, &key384, msg, &raw);
+        assert!(ok.result.is_ok(), "r||s form is accepted too");
+        let mut flipped = raw.to_vec();
+        flipped[10] ^= 1;
+        let bad = verify_with_key("1.2.840.10045.4.3.4", None, None, &key384, msg, &flipped);
+        assert_eq!(bad.result, Err(AlgorithmError::Mismatch));
+    }
 
     const SPKI: &[u8] = include_bytes!("../../tests/data/crypto/rsa2048.spki.der");
     const MSG: &[u8] = include_bytes!("../../tests/data/crypto/message.bin");

@@ -93,6 +93,19 @@ pub fn find_all(file: &PdfFile) -> (Vec<SignatureField>, Vec<EmptyField>) {
     for (name, dict) in inline {
         out.push(read_signature(file, name, None, &dict));
     }
+    if file.encryption == crate::pdf::Encryption::NeedsPassword {
+        // Field names are encrypted strings: without the password they are
+        // noise, so name the fields by their objects instead.
+        for (i, sig) in out.iter_mut().enumerate() {
+            sig.name = match sig.object {
+                Some((n, g)) => format!("Signature@{n} {g}"),
+                None => format!("Signature#{}", i + 1),
+            };
+        }
+        for (i, e) in empty.iter_mut().enumerate() {
+            e.name = format!("EmptyField#{}", i + 1);
+        }
+    }
     out.sort_by_key(|s| {
         let end = s
             .byte_range
@@ -215,6 +228,13 @@ fn deref<'a>(doc: &'a Document, obj: &'a Object) -> Option<&'a Object> {
 
 /// PDF text strings: UTF-16BE with a BOM, else PDFDocEncoding (read as Latin-1).
 pub fn decode_text(bytes: &[u8]) -> String {
+    decode_text_raw(bytes)
+        .chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
+fn decode_text_raw(bytes: &[u8]) -> String {
     if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
         let units: Vec<u16> = rest
             .chunks(2)

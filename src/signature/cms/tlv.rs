@@ -294,7 +294,9 @@ pub fn time_of(t: &Tlv) -> Option<time::OffsetDateTime> {
     }
 }
 
-fn parse_asn1_time(s: &str, utc: bool) -> Option<time::OffsetDateTime> {
+/// UTCTime (`utc`: YYMMDDhhmm[ss]) or GeneralizedTime (YYYYMMDDhhmm[ss][.f])
+/// text with `Z`, an offset, or nothing (read as UTC).
+pub fn parse_asn1_time(s: &str, utc: bool) -> Option<time::OffsetDateTime> {
     let s = s.trim();
     let digits = |x: &str| -> Option<u32> {
         if x.bytes().all(|b| b.is_ascii_digit()) {
@@ -320,7 +322,7 @@ fn parse_asn1_time(s: &str, utc: bool) -> Option<time::OffsetDateTime> {
         tail = tail.get(2..)?;
     }
     // Fractions of a second do not matter for validity periods.
-    if let Some(frac) = tail.strip_prefix('.') {
+    if let Some(frac) = tail.strip_prefix(['.', ',']) {
         let n = frac.bytes().take_while(|b| b.is_ascii_digit()).count();
         tail = frac.get(n..)?;
     }
@@ -346,7 +348,11 @@ fn parse_asn1_time(s: &str, utc: bool) -> Option<time::OffsetDateTime> {
         u8::try_from(second.min(59)).ok()?,
     )
     .ok()?;
-    Some(time::PrimitiveDateTime::new(date, t).assume_offset(offset))
+    Some(
+        time::PrimitiveDateTime::new(date, t)
+            .assume_offset(offset)
+            .to_offset(time::UtcOffset::UTC),
+    )
 }
 
 /// DER encoding helpers for the few structures certcheck writes (tests and

@@ -1,0 +1,307 @@
+//! Names what the difference found after the published PDF-signature
+//! attacks, and finds the two that the value diff alone cannot see:
+//! xref entries re-pointed into the signed bytes (shadow hide-and-replace)
+//! and objects hidden unused in the signed bytes that are now shown
+//! (shadow hide). Also reads the certification (DocMDP) the signed
+//! revision carries and says which changes it forbids.
+
+use std::collections::{BTreeMap, HashSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use lopdf::xref::XrefEntry;
+use lopdf::{Document, LoadOptions, Object, ObjectId};
+
+use super::diff::{self, Difference, Kind};
+use super::paint::{dict_get, resolve};
+use super::rules::{Explanation, Level};
+
+/// Most hidden-object findings listed (the first few tell the story).
+const MAX_FINDINGS: usize = 20;
+
+fn same_entry(a: &XrefEntry, b: &XrefEntry) -> bool {
+    match (a, b) {
+        (
+            XrefEntry::Normal {
+                offset: o1,
+                generation: g1,
+            },
+            XrefEntry::Normal {
+                offset: o2,
+                generation: g2,
+            },
+        ) => o1 == o2 && g1 == g2,
+        (
+            XrefEntry::Compressed {
+                container: c1,
+                index: i1,
+            },
+            XrefEntry::Compressed {
+                container: c2,
+                index: i2,
+            },
+        ) => c1 == c2 && i1 == i2,
+        (XrefEntry::Free, XrefEntry::Free) | (XrefEntry::UnusableFree, XrefEntry::UnusableFree) => {
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The xref of a file as its sections chain say (following /Prev), not as
+/// a recovery would rebuild it: what a viewer that trusts the xref reads.
+/// Objects are not kept. `None` when the xref chain cannot be read.
+pub type XrefMap = BTreeMap<u32, XrefEntry>;
+
+pub fn raw_xref(bytes: &[u8]) -> Option<XrefMap> {
+    fn keep_none(_: ObjectId, _: &mut Object) -> Option<(ObjectId, Object)> {
+        None
+    }
+    let options = LoadOptions {
+        filter: Some(keep_none),
+        ..LoadOptions::default()
+    };
+    catch_unwind(AssertUnwindSafe(|| {
+        Document::load_mem_with_options(bytes, options)
+    }))
+    .ok()?
+    .ok()
+    .map(|d| d.reference_table.entries)
+}
+
+/// Object numbers whose xref entry differs between two xrefs.
+pub fn xref_delta(before: &XrefMap, after: &XrefMap) -> HashSet<u32> {
+    after
+        .iter()
+        .filter(|(id, e)| before.get(id).is_none_or(|old| !same_entry(old, e)))
+        .map(|(id, _)| *id)
+        .collect()
+}
+
+/// Later xref entries that point into the signed bytes at something other
+/// than what the signed revision had under that number: the update
+/// re-uses signed bytes to change what an object is (shadow
+/// hide-and-replace), without writing any new object a diff would flag as
+/// added. `signed_end` is relative to the start of the PDF header, as
+/// lopdf's offsets are.
+pub fn xref_redirects(before: &XrefMap, after: &XrefMap, signed_end: usize) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let in_signed = |e: Option<&XrefEntry>| match e {
+        Some(XrefEntry::Normal { offset, .. }) => (*offset as usize) < signed_end,
+        _ => false,
+    };
+    for (id, entry) in after {
+        if before.get(id).is_some_and(|old| same_entry(old, entry)) {
+            continue;
+        }
+        let into_signed = match entry {
+            XrefEntry::Normal { offset, .. } => (*offset as usize) < signed_end,
+            // An object now read from an object stream that was signed and
+            // is itself unchanged.
+            XrefEntry::Compressed { container, .. } => {
+                let c_after = after.get(container);
+                let c_before = before.get(container);
+                in_signed(c_after)
+                    && matches!((c_before, c_after), (Some(b), Some(a)) if same_entry(b, a))
+            }
+            _ => false,
+        };
+        if !into_signed {
+            continue;
+        }
+        let what = match before.get(id) {
+            None | Some(XrefEntry::Free) | Some(XrefEntry::UnusableFree) => {
+                "an object number the signed version did not use"
+            }
+            _ => "an object the signed version had elsewhere",
+        };
+        out.push(
+            Difference::new(
+                Kind::XrefRedirect,
+                format!(
+                    "A later update re-points object {id} ({what}) to bytes inside the signed part of the file, so that signed bytes are read as a different object (shadow attack, hide-and-replace)."
+                ),
+            )
+            .object(Some((*id, 0))),
+        );
+        if out.len() >= MAX_FINDINGS {
+            break;
+        }
+    }
+    out
+}
+
+/// Objects present, unchanged, in the signed revision but not used by it,
+/// that the final document uses: content hidden in the signed file and
+/// revealed by a small later update (shadow hide). Validation data (/DSS)
+/// is not "shown" and is left out.
+pub fn hidden_content_shown(signed: &Document, shown: &Document) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let signed_roots: Vec<&Object> = signed.trailer.iter().map(|(_, v)| v).collect();
+    let used_signed = diff::reachable(signed, &signed_roots);
+    let Some(catalog) = diff::catalog(shown) else {
+        return out;
+    };
+    let mut roots: Vec<&Object> = catalog
+        .iter()
+        .filter(|(k, _)| k.as_slice() != b"DSS")
+        .map(|(_, v)| v)
+        .collect();
+    if let Ok(r) = shown.trailer.get(b"Root") {
+        roots.push(r);
+    }
+    let used_shown = diff::reachable(shown, &roots);
+    let mut ids: Vec<_> = used_shown
+        .iter()
+        .filter(|id| !used_signed.contains(id))
+        .filter(|id| match (signed.objects.get(id), shown.objects.get(id)) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        })
+        .copied()
+        .collect();
+    ids.sort_unstable();
+    let Some(first) = ids.first().copied() else {
+        return out;
+    };
+    let listed: Vec<String> = ids
+        .iter()
+        .take(MAX_FINDINGS)
+        .map(|id| format!("{} ({})", diff::id_str(*id), object_label(shown, *id)))
+        .collect();
+    let more = ids.len().saturating_sub(listed.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    // The page that now shows them, for the clerk.
+    let page = diff::pages(shown).iter().position(|p| {
+        let roots = [p.get(b"Contents"), p.get(b"Resources"), p.get(b"Annots")];
+        let from_page = diff::reachable(shown, &roots);
+        ids.iter().any(|id| from_page.contains(id))
+    });
+    let mut d = Difference::new(
+        Kind::HiddenContentShown,
+        format!(
+            "Objects hidden unused in the signed file are now used by the document{}: {}{more} (shadow attack: content prepared before signing and revealed after).",
+            page.map(|p| format!(" on page {}", p + 1)).unwrap_or_default(),
+            listed.join(", ")
+        ),
+    )
+    .object(Some(first));
+    if let Some(p) = page {
+        d = d.page(p + 1);
+    }
+    out.push(d);
+    out
+}
+
+fn object_label(doc: &Document, id: lopdf::ObjectId) -> &'static str {
+    match doc.objects.get(&id) {
+        Some(Object::Stream(s)) => match s.dict.get(b"Subtype").and_then(Object::as_name) {
+            Ok(b"Image") => "an image",
+            Ok(b"Form") => "a form object",
+            _ if s.dict.has(b"Length1") || s.dict.has(b"Length2") => "an embedded font file",
+            _ => "a stream",
+        },
+        Some(Object::Dictionary(d)) => match d.get(b"Type").and_then(Object::as_name) {
+            Ok(b"Font") => "a font",
+            Ok(b"FontDescriptor") => "a font descriptor",
+            Ok(b"Page") => "a page",
+            Ok(b"Annot") => "an annotation",
+            _ => "a dictionary",
+        },
+        _ => "an object",
+    }
+}
+
+/// The certification level of the signed revision: /Perms /DocMDP's
+/// transform parameter /P (1 no changes, 2 form filling and signing, 3 also
+/// annotations). `None` when the document is not certified.
+pub fn docmdp_level(signed: &Document) -> Option<i64> {
+    let catalog = diff::catalog(signed)?;
+    let perms = dict_get(signed, catalog, b"Perms").as_dict().ok()?;
+    let sig = dict_get(signed, perms, b"DocMDP").as_dict().ok()?;
+    let mut p = None;
+    if let Object::Array(refs) = dict_get(signed, sig, b"Reference") {
+        for r in refs.iter().take(100) {
+            let Ok(r) = resolve(signed, r).as_dict() else {
+                continue;
+            };
+            if r.get(b"TransformMethod").and_then(Object::as_name).ok() != Some(b"DocMDP") {
+                continue;
+            }
+            p = dict_get(signed, r, b"TransformParams")
+                .as_dict()
+                .ok()
+                .map(|tp| dict_get(signed, tp, b"P").as_i64().unwrap_or(2));
+        }
+    }
+    // A certification whose level cannot be read is taken at its default.
+    Some(p.unwrap_or(2).clamp(1, 3))
+}
+
+/// Whether certification level `p` forbids this change.
+pub fn docmdp_forbids(p: i64, d: &Difference, explanation: Option<&Explanation>) -> bool {
+    if let Some(e) = explanation {
+        return match e.level {
+            Level::Maintenance => false,
+            Level::Signing => p < 2,
+        };
+    }
+    match d.kind {
+        Kind::FormValue => p < 2,
+        Kind::AnnotationAdded | Kind::AnnotationChanged | Kind::AnnotationRemoved => p < 3,
+        _ => true,
+    }
+}
+
+/// The shadow-attack variants the unexplained differences show, each as a
+/// short phrase for the reason's detail.
+pub fn shadow_variants(unexplained: &[&Difference], signed: &Document) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |s: String| {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    let content_pages: HashSet<usize> = unexplained
+        .iter()
+        .filter(|d| d.kind == Kind::PageContent)
+        .filter_map(|d| d.page)
+        .collect();
+    let signed_had_oc = diff::catalog(signed).is_some_and(|c| c.has(b"OCProperties"));
+    for d in unexplained {
+        match d.kind {
+            Kind::XrefRedirect => {
+                add("hide-and-replace: an xref entry re-pointed into the signed bytes".into())
+            }
+            Kind::HiddenContentShown => {
+                add("hide: objects hidden in the signed file are now shown".into())
+            }
+            Kind::OptionalContent if signed_had_oc => {
+                add("hide: the visibility of optional content (layers) was switched".into())
+            }
+            Kind::ResourceReplaced | Kind::ResourceAdded
+                if d.page.is_some_and(|p| !content_pages.contains(&p))
+                    && d.key
+                        .as_deref()
+                        .is_some_and(|k| k.starts_with("Font/") || k.starts_with("XObject/")) =>
+            {
+                add(format!(
+                    "replace: {} swapped under the unchanged page content",
+                    d.key.as_deref().unwrap_or("a resource")
+                ))
+            }
+            Kind::AnnotationChanged if d.key.as_deref() == Some("revealed") => {
+                add("hide: an annotation hidden in the signed file was made visible".into())
+            }
+            Kind::FormValue => add(format!(
+                "replace: the value of form field “{}” swapped",
+                d.key.as_deref().unwrap_or("?")
+            )),
+            _ => {}
+        }
+    }
+    out
+}
