@@ -419,7 +419,14 @@ fn the_ledger_across_two_runs_and_its_commands() {
             &c("altered-incremental-content.pdf"),
         ]);
         let text = String::from_utf8(human.stdout).unwrap();
-        assert!(text.contains("LEDGER CONFLICT"), "{text}");
+        // The person sees the earlier holder and that nothing was written.
+        assert!(
+            text.lines()
+                .any(|l| l.contains("2023K1101000417") && l.contains("张伟")),
+            "{text}"
+        );
+        assert!(text.contains("compared, not recorded"), "{text}");
+        assert!(text.contains("ledger conflict"), "{text}");
     } else {
         assert!(kinds.is_empty(), "{kinds:?}");
     }
