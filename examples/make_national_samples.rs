@@ -47,7 +47,7 @@ fn set(parts: &[&[u8]]) -> Vec<u8> {
 }
 
 fn oid(dotted: &str) -> Vec<u8> {
-    let o = const_oid::ObjectIdentifier::new(dotted).expect("valid OID");
+    let o = der::oid::ObjectIdentifier::new(dotted).expect("valid OID");
     tlv(0x06, o.as_bytes())
 }
 

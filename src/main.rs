@@ -418,11 +418,10 @@ impl<W: Write> Printer<W> {
             }
             Format::Json => {
                 let _ = write!(out, "{}", if self.first { "[\n" } else { ",\n" });
-                let _ = serde_json::to_writer_pretty(&mut *out, r);
+                let _ = write!(out, "{}", report::to_json(r, true));
             }
             Format::Jsonl => {
-                let _ = serde_json::to_writer(&mut *out, r);
-                let _ = writeln!(out);
+                let _ = writeln!(out, "{}", report::to_json(r, false));
             }
             Format::Csv => {}
         }
@@ -488,7 +487,7 @@ fn online_check(
     let mut out = stdout.lock();
     match format {
         OnlineFormat::Json => {
-            let _ = serde_json::to_writer_pretty(&mut out, &record);
+            let _ = write!(out, "{}", report::to_json(&record, true));
             let _ = writeln!(out);
         }
         OnlineFormat::Human => {

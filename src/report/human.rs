@@ -91,21 +91,6 @@ pub fn render(record: &Record, color: bool) -> String {
         let _ = writeln!(out, "  QR code ({mark}): {}", q.text);
     }
 
-    if let Some(ledger) = &record.ledger {
-        for c in &ledger.conflicts {
-            let _ = writeln!(
-                out,
-                "  ledger: {} {} was seen before (check #{}, {}) with name {} and ID {}",
-                label(&c.field),
-                c.value,
-                c.earlier.id,
-                c.earlier.checked_at,
-                c.earlier.name.as_deref().unwrap_or("—"),
-                c.earlier.id_number.as_deref().unwrap_or("—"),
-            );
-        }
-    }
-
     if let Some(fields) = &record.fields {
         if !fields.is_empty() {
             let heading = if record.verdict == Verdict::Authentic {
