@@ -92,8 +92,13 @@ pub fn verify_file(path: &Path, options: &Options) -> Record {
 
 /// Checks the PDF in `bytes`; `path` is only what the record shows.
 pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
-    let sha256 = hex::encode(Sha256::digest(bytes));
-    let file = match PdfFile::parse(bytes, options.password.as_deref()) {
+    // The whole-file hash (for the record and the ledger) does not depend
+    // on parsing: on a large file it runs beside it on another core.
+    let (sha256, parsed) = rayon::join(
+        || hex::encode(Sha256::digest(bytes)),
+        || PdfFile::parse(bytes, options.password.as_deref()),
+    );
+    let file = match parsed {
         Ok(f) => f,
         Err(e) => {
             let mut record = Record::malformed(path, e.to_string(), vec![Reason::new(e.code())]);
@@ -151,16 +156,30 @@ struct SignedRevisions {
 }
 
 impl SignedRevisions {
-    fn load(&mut self, file: &PdfFile, end: usize) -> Option<&lopdf::Document> {
+    /// Reads the revision ending at `end` unless it is already read. The
+    /// last revision is the final document itself, which is not read again.
+    fn load<'a>(&'a mut self, file: &'a PdfFile, end: usize) -> Option<&'a lopdf::Document> {
+        if is_last_revision(file, end) {
+            return Some(&file.doc);
+        }
         self.by_end
             .entry(end)
             .or_insert_with(|| file.document_until(end).ok())
             .as_ref()
     }
 
-    fn get(&self, end: usize) -> Option<&Option<lopdf::Document>> {
-        self.by_end.get(&end)
+    /// The revision ending at `end`, as read by [`Self::load`]: `None` when
+    /// it was never read, `Some(None)` when it could not be.
+    fn get<'a>(&'a self, file: &'a PdfFile, end: usize) -> Option<Option<&'a lopdf::Document>> {
+        if is_last_revision(file, end) {
+            return Some(Some(&file.doc));
+        }
+        self.by_end.get(&end).map(Option::as_ref)
     }
+}
+
+fn is_last_revision(file: &PdfFile, end: usize) -> bool {
+    file.revisions.last().is_some_and(|r| r.accepts_end(end))
 }
 
 /// One signature as checked so far.
@@ -276,7 +295,7 @@ fn compare_with_signed_revisions(
         if c.report.covers_whole_file || c.report.revision.is_none() {
             continue;
         }
-        let signed_doc = match revisions.get(end) {
+        let signed_doc = match revisions.get(file, end) {
             Some(Some(doc)) => doc,
             // The signed revision cannot be read: what was signed cannot
             // be compared with what is shown (fail closed).
@@ -340,7 +359,7 @@ fn read_text(
         .unwrap_or(file.bytes.len());
     if let (Some(end), Some(shown_fields)) = (earliest_signed_end, record.fields.as_ref()) {
         if end < last_end {
-            if let Some(Some(doc)) = revisions.get(end) {
+            if let Some(Some(doc)) = revisions.get(file, end) {
                 if let Some(signed_fields) = text::extract(doc).fields {
                     let diffs = text::diff_fields(&signed_fields, shown_fields);
                     if !diffs.is_empty() {
