@@ -81,14 +81,11 @@ fn parse_leading_usize(bytes: &[u8]) -> Option<usize> {
 
 pub(crate) fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     let hay_from = hay.get(from..)?;
-    hay_from
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(hay_from, needle).map(|p| p + from)
 }
 
 pub(crate) fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
+    memchr::memmem::rfind(hay, needle)
 }
 
 /// Loads `bytes` as a document, containing any panic in the parser, and
@@ -219,6 +216,7 @@ pub(crate) fn parse_file<'a>(
     if find(head, b"%PDF-", 0).is_none() && find(bytes, b" obj", 0).is_none() {
         return Err(PdfError::NotAPdf);
     }
+    super::stream::check_structural_streams(bytes)?;
     let revisions = find_revisions(bytes);
     let (mut doc, encryption, recovered) = load_document(bytes, password)?;
     if encryption == Encryption::NeedsPassword {

@@ -53,6 +53,58 @@ pub fn decode(stream: &Stream) -> Result<Vec<u8>, PdfError> {
     Ok(decoded)
 }
 
+/// Checks, before lopdf reads the file, that no object stream or xref
+/// stream inflates past the limits: lopdf inflates those while loading,
+/// without a bound, so a decompression bomb there must be caught first.
+pub fn check_structural_streams(bytes: &[u8]) -> Result<(), PdfError> {
+    let mut from = 0;
+    let mut seen = 0usize;
+    while let Some(at) = next_structural_type(bytes, from) {
+        from = at + 5;
+        seen += 1;
+        if seen > 100_000 {
+            return Err(PdfError::Limit("too many object streams".into()));
+        }
+        let window = bytes.get(at..bytes.len().min(at + 4096)).unwrap_or(&[]);
+        let Some(kw) = find(window, b"stream") else {
+            continue;
+        };
+        let mut start = at + kw + 6;
+        if bytes.get(start) == Some(&b'\r') {
+            start += 1;
+        }
+        if bytes.get(start) == Some(&b'\n') {
+            start += 1;
+        }
+        let rest = bytes.get(start..).unwrap_or(&[]);
+        let end = find(rest, b"endstream").unwrap_or(rest.len());
+        let data = rest.get(..end).unwrap_or(&[]);
+        let cap = cap_for(data.len());
+        if inflated_size(data, cap)? > cap {
+            return Err(PdfError::Limit(format!(
+                "an object stream of {} bytes expands past {cap} bytes",
+                data.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn next_structural_type(bytes: &[u8], from: usize) -> Option<usize> {
+    let hay = bytes.get(from..)?;
+    let obj_stm = find(hay, b"/ObjStm");
+    let xref = find(hay, b"/XRef");
+    let first = match (obj_stm, xref) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    Some(from + first)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
+}
+
 /// The most a stream of `encoded` bytes may decode to.
 pub fn cap_for(encoded: usize) -> usize {
     encoded
@@ -106,6 +158,25 @@ mod tests {
     fn decodes_an_ordinary_stream() {
         let s = stream(flate(b"BT /F1 12 Tf (hello) Tj ET"));
         assert_eq!(decode(&s).expect("decodes"), b"BT /F1 12 Tf (hello) Tj ET");
+    }
+
+    #[test]
+    fn an_object_stream_bomb_is_refused_before_lopdf_reads_it() {
+        let bomb = flate(&vec![b' '; 200 * 1024 * 1024]);
+        let mut pdf =
+            b"%PDF-1.7\n5 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode >>\nstream\n"
+                .to_vec();
+        pdf.extend_from_slice(&bomb);
+        pdf.extend_from_slice(b"\nendstream\nendobj\n");
+        assert!(matches!(
+            check_structural_streams(&pdf),
+            Err(PdfError::Limit(_))
+        ));
+        let ok = flate(b"1 0 << >>");
+        let mut fine = b"5 0 obj\n<< /Type /ObjStm /Filter /FlateDecode >>\nstream\n".to_vec();
+        fine.extend_from_slice(&ok);
+        fine.extend_from_slice(b"\nendstream\n");
+        assert!(check_structural_streams(&fine).is_ok());
     }
 
     #[test]
