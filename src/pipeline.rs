@@ -122,12 +122,25 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
             .reasons
             .push(Reason::detail(Code::EmptySignatureField, &empty.name));
     }
-    let mut checked: Vec<Checked> = fields
-        .iter()
-        .map(|field| check_signature(&file, field, &mut revisions, options, &record))
-        .collect();
-    compare_with_signed_revisions(&file, &mut checked, &revisions, &mut record);
-    read_text(&file, &checked, &revisions, options, &mut record);
+    // QR codes are decoded from the page images beside the other stages:
+    // inflating a large seal picture is the slowest step on a small file.
+    let (mut checked, qr_codes) = rayon::join(
+        || {
+            let mut checked: Vec<Checked> = fields
+                .iter()
+                .map(|field| check_signature(&file, field, &mut revisions, options, &record))
+                .collect();
+            compare_with_signed_revisions(&file, &mut checked, &revisions, &mut record);
+            read_text(&file, &checked, &revisions, &mut record);
+            checked
+        },
+        || match file.encryption {
+            Encryption::NeedsPassword => Vec::new(),
+            _ => online::decode_qr_codes(&file.doc, &options.extra_official_hosts),
+        },
+    );
+    record.reasons.extend(online::qr_reasons(&qr_codes));
+    record.qr_codes = qr_codes;
 
     for c in &mut checked {
         let (v, extra) = verdict::decide_signature(c.kind, &c.report);
@@ -333,12 +346,11 @@ fn push_once(reasons: &mut Vec<Reason>, reason: Reason) {
 }
 
 /// What the document says now and, where the earliest signature covers an
-/// earlier revision, what it said when signed; the QR codes it shows.
+/// earlier revision, what it said when signed.
 fn read_text(
     file: &PdfFile,
     checked: &[Checked],
     revisions: &SignedRevisions,
-    options: &Options,
     record: &mut Record,
 ) {
     if file.encryption == Encryption::NeedsPassword {
@@ -388,8 +400,6 @@ fn read_text(
             }
         }
     }
-    record.qr_codes = online::decode_qr_codes(&file.doc, &options.extra_official_hosts);
-    record.reasons.extend(online::qr_reasons(&record.qr_codes));
 }
 
 /// The files a command line names: files as given, folders searched
