@@ -8,119 +8,30 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use certcheck::trust::TrustStore;
 use certcheck::Options;
-use common::norm;
+use common::*;
 use serde_json::Value;
-
-const FIELDS: &[&str] = &[
-    "management_number",
-    "name",
-    "gender",
-    "birth",
-    "id_number",
-    "qualification",
-    "level",
-    "approval_date",
-    "query_result_label",
-];
 
 fn extra_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/extra")
 }
 
 fn entries() -> Vec<Value> {
-    let text = std::fs::read_to_string(extra_dir().join("manifest.json"))
-        .expect("tests/extra/manifest.json is committed");
-    let manifest: Value = serde_json::from_str(&text).expect("manifest.json is JSON");
-    manifest["files"]
-        .as_array()
-        .expect("manifest has files")
-        .clone()
+    entries_in(&extra_dir())
 }
 
 fn options(password: Option<&str>) -> Options {
-    let trust =
-        TrustStore::load(&[extra_dir().join("trust")], false).expect("extra trust folder loads");
-    Options {
-        trust,
-        password: password.map(str::to_string),
-        ..Options::default()
-    }
-}
-
-/// Differences between `expected` fields (null = nothing should be found)
-/// and the record's, as the acceptance tool compares them.
-fn field_differences(file: &str, expected: &Value, record_json: &Value) -> Vec<String> {
-    let got = &record_json["fields"];
-    let mut out = Vec::new();
-    for key in FIELDS {
-        let want = if expected.is_null() {
-            Value::Null
-        } else if let Some(v) = expected.get(*key) {
-            v.clone()
-        } else {
-            continue;
-        };
-        let have = got.get(*key).cloned().unwrap_or(Value::Null);
-        if norm(&want) != norm(&have) {
-            out.push(format!("{file}: field {key} = {have}, want {want}"));
-        }
-    }
-    out
+    options_for(&extra_dir(), password)
 }
 
 #[test]
 fn every_extra_file_gets_the_manifest_outcome() {
-    let options = options(None);
-    let all = entries();
     assert!(
-        all.len() >= 18,
+        entries().len() >= 18,
         "the extra manifest lists {} files",
-        all.len()
+        entries().len()
     );
-    let mut failures = Vec::new();
-    let mut false_authentic = Vec::new();
-    for entry in &all {
-        let file = entry["file"].as_str().expect("file name");
-        let want = entry["verdict"].as_str().expect("verdict");
-        let also: Vec<&str> = entry["also_acceptable"]
-            .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        let record = certcheck::verify_file(&extra_dir().join(file), &options);
-        let got = record.verdict.as_str();
-        let codes: Vec<&str> = record
-            .reasons
-            .iter()
-            .map(|r| r.code.as_str())
-            .chain(
-                record
-                    .signatures
-                    .iter()
-                    .flat_map(|s| s.reasons.iter().map(|r| r.code.as_str())),
-            )
-            .collect();
-        if got != want && !also.contains(&got) {
-            if got == "authentic" {
-                false_authentic.push(file.to_string());
-            }
-            failures.push(format!(
-                "{file}: verdict {got}, want {want} (reasons {codes:?})"
-            ));
-        }
-        let json = serde_json::to_value(&record).expect("record serialises");
-        failures.extend(field_differences(file, &entry["fields"], &json));
-        for code in entry["expect_reasons"].as_array().into_iter().flatten() {
-            let code = code.as_str().unwrap_or_default();
-            let known = certcheck::report::Code::from_name(code);
-            if !known.is_some_and(|c| record.has_reason(c)) {
-                failures.push(format!(
-                    "{file}: reason {code} not reported (got {codes:?})"
-                ));
-            }
-        }
-    }
+    let (failures, false_authentic) = manifest_differences(&extra_dir(), &options(None));
     assert!(
         false_authentic.is_empty(),
         "FALSE AUTHENTIC: {false_authentic:?}"
