@@ -88,3 +88,21 @@ fn a_user_password_file_is_read_with_the_password_only() {
         with.fields
     );
 }
+
+/// Found by the mutation test: garbage written over a document timestamp's
+/// /Contents made its dictionary unparseable, and the signature vanished
+/// from the report, leaving the file `authentic`. A signature field whose
+/// value cannot be read is a signature that vouches for nothing.
+#[test]
+fn a_signature_whose_dictionary_is_damaged_is_not_skipped() {
+    use certcheck::report::Code;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/damaged-doc-timestamp.pdf");
+    let record = certcheck::verify_file(&path, &corpus_options());
+    assert!(
+        record.has_reason(Code::SignatureUnreadable),
+        "{:?}",
+        record.reasons
+    );
+    assert_eq!(record.verdict.as_str(), "invalid");
+}

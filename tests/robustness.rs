@@ -131,10 +131,14 @@ fn mutated_corpus_files_always_get_a_record() {
             let record = certcheck::verify(&mutated, &label, &options);
             let took = started.elapsed();
             assert_eq!(record.path, label);
-            assert!(
-                record.verdict != certcheck::Verdict::Authentic || mutated == *bytes,
-                "{label}: a mutated file came out authentic"
-            );
+            if record.verdict == certcheck::Verdict::Authentic && mutated != *bytes {
+                let kept = std::env::temp_dir().join(format!("certcheck-mutation-{i}-{name}"));
+                let _ = std::fs::write(&kept, &mutated);
+                panic!(
+                    "{label}: a mutated file came out authentic (input kept at {})",
+                    kept.display()
+                );
+            }
             if took > slowest.0 {
                 slowest = (took, label);
             }

@@ -26,6 +26,7 @@ fuzz_target!(|data: &[u8]| {
             m: None,
             certificates: vec![data.to_vec()],
             docmdp_permission: None,
+            damaged: false,
         };
         let check = signature::check_value(&field, &[b"%PDF", b"%EOF"], &ctx);
         assert!(check.trusted_issuer.is_none());

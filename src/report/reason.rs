@@ -59,6 +59,7 @@ codes! {
     Encrypted => ("encrypted", Info, "The file is encrypted; it was opened and read (printing or editing may be restricted by its owner password)."),
     // --- finding signatures and their byte ranges ---
     NoSignature => ("no_signature", Info, "The document carries no electronic signature or seal. Check it online with the issuer."),
+    SignatureUnreadable => ("signature_unreadable", Invalid, "A signature in the document cannot be read (its dictionary is missing or damaged), so it vouches for nothing."),
     EmptySignatureField => ("empty_signature_field", Info, "The document has a signature field that was never signed."),
     ByteRangeMissing => ("byte_range_missing", Invalid, "The signature does not say which bytes it covers (/ByteRange missing): it protects nothing."),
     ByteRangeInvalid => ("byte_range_invalid", Invalid, "The signature's byte range is impossible (wrong shape, negative, overlapping or beyond the end of the file)."),

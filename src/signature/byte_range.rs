@@ -29,6 +29,10 @@ impl ByteRangeCheck {
 
 pub fn check(file: &PdfFile, field: &SignatureField) -> ByteRangeCheck {
     let mut out = ByteRangeCheck::default();
+    if field.damaged {
+        out.reasons.push(Reason::new(Code::SignatureUnreadable));
+        return out;
+    }
     let len = file.bytes.len();
     match field.contents.as_deref() {
         None | Some([]) => out.reasons.push(Reason::new(Code::ContentsMissing)),

@@ -39,6 +39,9 @@ pub struct SignatureField {
     pub certificates: Vec<Vec<u8>>,
     /// /Reference ... /TransformMethod /DocMDP /P, where present.
     pub docmdp_permission: Option<i64>,
+    /// A signature field's value that cannot be read (missing object, not
+    /// a dictionary): reported as a signature that cannot be checked.
+    pub damaged: bool,
 }
 
 /// A form field of type /Sig that has no value: a place for a signature
@@ -82,13 +85,15 @@ pub fn find_all(file: &PdfFile) -> (Vec<SignatureField>, Vec<EmptyField>) {
     }
     let mut out = Vec::new();
     for (id, name) in names {
-        let Ok(dict) = doc.get_object(id).and_then(Object::as_dict) else {
-            continue;
-        };
-        if !looks_like_signature(dict) && dict.get(b"Contents").is_err() {
-            continue;
+        // A signature field whose value cannot be read is not skipped: it
+        // may be a signature damaged after the fact, and it vouches for
+        // nothing.
+        match doc.get_object(id).and_then(Object::as_dict) {
+            Ok(dict) if looks_like_signature(dict) || dict.get(b"Contents").is_ok() => {
+                out.push(read_signature(file, name, Some(id), dict));
+            }
+            _ => out.push(damaged_signature(name, id)),
         }
-        out.push(read_signature(file, name, Some(id), dict));
     }
     for (name, dict) in inline {
         out.push(read_signature(file, name, None, &dict));
@@ -330,6 +335,24 @@ fn read_signature(
         m,
         certificates,
         docmdp_permission: docmdp_permission(doc, dict),
+        damaged: false,
+    }
+}
+
+fn damaged_signature(name: String, id: ObjectId) -> SignatureField {
+    SignatureField {
+        name,
+        object: Some(id),
+        kind: SignatureKind::Signature,
+        filter: None,
+        sub_filter: None,
+        byte_range: None,
+        contents: None,
+        contents_span: None,
+        m: None,
+        certificates: Vec::new(),
+        docmdp_permission: None,
+        damaged: true,
     }
 }
 
