@@ -69,6 +69,8 @@ PEOPLE = {
     "du": person("杜玥", "500299", "19960110", 222, False, "软件设计师", "中级", "2022R5002003318", "2022-06-05"),
     "simazhe": person("司马喆", "360299", "19890317", 77, True, "系统分析师", "高级", "2020K3602001129",
                       "2020-11-14"),
+    "murong": person("慕容翀", "150299", "19940223", 143, True, "软件设计师", "中级", "2024K1502000671",
+                     "2024-11-30"),
     "qin": person("秦玥", "440299", "19910523", 118, False, "系统分析师", "高级", "2023K4402007719", "2023-05-27"),
 }
 
@@ -147,7 +149,7 @@ def new_canvas(pagesize, title, compress=True):
 
 
 def certificate(p, *, name=None, date="cn0", birth="cn0", label_space="plain", colon="：", inline=False,
-                mgmt_label="管理号", id_label="证件号码", compress=True):
+                mgmt_label="管理号", id_label="证件号码", compress=True, spread=False):
     """The 电子证书 layout: landscape A4, a red double border, the title, a photo
     placeholder, label/value rows and the issuing footer. Returns (pdf, name box
     in PDF user space)."""
@@ -180,7 +182,16 @@ def certificate(p, *, name=None, date="cn0", birth="cn0", label_space="plain", c
     y = ROW0_Y
     name_box = None
     for i, (label, value) in enumerate(rows):
-        if inline:
+        if spread:
+            # letter-spaced labels (Tc) and values drawn one glyph per text
+            # object, as some older generators position every character
+            c.drawString(LABEL_X, y, label + colon, charSpace=4)
+            x = VALUE_X
+            for ch in value:
+                c.drawString(x, y, ch)
+                x += pdfmetrics.stringWidth(ch, FONT, SIZE) + 1.5
+            vx = VALUE_X
+        elif inline:
             c.drawString(LABEL_X, y, f"{label}{colon}{value}")
             vx = LABEL_X + pdfmetrics.stringWidth(f"{label}{colon}", FONT, SIZE)
         else:
@@ -454,6 +465,14 @@ def main():
          "string was overwritten in place (same length, valid check digit): the signed bytes' digest no longer "
          "matches.",
          shown, reasons=["digest_mismatch"], signed_fields=None)
+
+    p = P["murong"]
+    pdf, _ = certificate(p, date="cn", birth="cn", spread=True)
+    emit("authentic-rl-per-glyph-letter-spaced.pdf", sign(pdf, pki.signer("seal-rsa2048"), subfilter=CADES),
+         "authentic", "reportlab-cert-per-glyph",
+         f"reportlab 电子证书 ({style}); labels letter-spaced with Tc 4, every value character drawn in its own "
+         "text object (慕容翀, 2024年11月30日, 1994年2月). RSA ETSI.CAdES.detached.",
+         fields(p, birth="1994-02"))
 
     path = os.path.join(HERE, "manifest.json")
     with open(path, encoding="utf-8") as f:
