@@ -158,7 +158,34 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
     record.reasons.extend(extra);
     record.verdict = v;
     record.signatures = checked.into_iter().map(|c| c.report).collect();
+    explain_at_file_level(&mut record);
     record
+}
+
+/// The file's own reasons say why it got its verdict: where that came from
+/// a signature, the signature's reasons of the deciding severity are listed
+/// at the file level too (a reader of `reasons` alone must not see an
+/// `untrusted` file with no reason).
+fn explain_at_file_level(record: &mut Record) {
+    let deciding = match record.verdict {
+        Verdict::Altered => Severity::Altered,
+        Verdict::Invalid => Severity::Invalid,
+        Verdict::Untrusted => Severity::Untrusted,
+        _ => return,
+    };
+    if record.reasons.iter().any(|r| r.severity() == deciding) {
+        return;
+    }
+    let from_signatures: Vec<Reason> = record
+        .signatures
+        .iter()
+        .flat_map(|s| s.reasons.iter())
+        .filter(|r| r.severity() == deciding)
+        .cloned()
+        .collect();
+    for reason in from_signatures {
+        push_once(&mut record.reasons, reason);
+    }
 }
 
 /// The documents that signed revisions show, read once each (several

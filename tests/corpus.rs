@@ -106,3 +106,27 @@ fn a_signature_whose_dictionary_is_damaged_is_not_skipped() {
     );
     assert_eq!(record.verdict.as_str(), "invalid");
 }
+
+/// A reader of the file-level `reasons` alone learns why the verdict is
+/// what it is.
+#[test]
+fn every_non_authentic_signed_verdict_is_explained_at_file_level() {
+    use certcheck::report::Severity;
+    let options = corpus_options();
+    for entry in manifest_entries() {
+        let file = entry["file"].as_str().expect("file name");
+        let record = certcheck::verify_file(&corpus_dir().join(file), &options);
+        let deciding = match record.verdict {
+            certcheck::Verdict::Altered => Severity::Altered,
+            certcheck::Verdict::Invalid => Severity::Invalid,
+            certcheck::Verdict::Untrusted => Severity::Untrusted,
+            _ => continue,
+        };
+        assert!(
+            record.reasons.iter().any(|r| r.severity() == deciding),
+            "{file}: {} without a file-level reason of that kind: {:?}",
+            record.verdict,
+            record.reasons
+        );
+    }
+}
