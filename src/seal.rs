@@ -10,7 +10,6 @@
 
 use std::path::{Path, PathBuf};
 
-use der::Tag;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -18,6 +17,7 @@ use time::OffsetDateTime;
 
 use crate::report::{Code, Reason, SealInfo};
 use crate::signature::ses::{self, MakerCheck, Seal, SesSignature};
+use crate::signature::tlv::{self, Tlv};
 use crate::signature::{CheckContext, Format};
 use crate::trust::{chain, TrustStore};
 
@@ -491,17 +491,17 @@ const OID_GM_SIGNED_DATA: &str = "1.2.156.10197.6.1.4.2.2";
 const OID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
 const OID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
 
-fn oid_text(t: &ses::Tlv<'_>) -> Option<String> {
-    if t.tag != Tag::ObjectIdentifier {
+fn oid_text(t: &Tlv<'_>) -> Option<String> {
+    if t.tag != tlv::OID {
         return None;
     }
-    der::asn1::ObjectIdentifier::from_bytes(t.value)
+    der::asn1::ObjectIdentifier::from_bytes(t.content)
         .ok()
         .map(|o| o.to_string())
 }
 
-fn ctx_tag(t: &ses::Tlv<'_>, n: u8) -> bool {
-    t.tag.is_context_specific() && t.tag.number().value() == n
+fn ctx_tag(t: &Tlv<'_>, n: u8) -> bool {
+    t.context() == Some(n)
 }
 
 /// A CMS SignedData: each signer's signature over its signed attributes.
@@ -510,9 +510,9 @@ fn inspect_cms(
     trust: &TrustStore,
     now: OffsetDateTime,
 ) -> Result<SealReport, &'static str> {
-    let top = ses::outer(bytes).map_err(|_| "not DER")?;
-    let ci = ses::elements(top.value, 4).map_err(|_| "not DER")?;
-    if top.tag != Tag::Sequence {
+    let top = tlv::read_der_padded(bytes).map_err(|_| "not DER")?;
+    let ci = tlv::der_children(top.content, 4).map_err(|_| "not DER")?;
+    if top.tag != tlv::SEQUENCE {
         return Err("not a SEQUENCE");
     }
     let content_type = ci.first().and_then(oid_text).ok_or("no content type")?;
@@ -520,27 +520,27 @@ fn inspect_cms(
         return Err("not SignedData");
     }
     let explicit = ci.get(1).filter(|t| ctx_tag(t, 0)).ok_or("no content")?;
-    let (sd, _) = ses::read_tlv(explicit.value).map_err(|_| "SignedData not DER")?;
-    let parts = ses::elements(sd.value, 8).map_err(|_| "SignedData not DER")?;
+    let (sd, _) = tlv::read_der(explicit.content).map_err(|_| "SignedData not DER")?;
+    let parts = tlv::der_children(sd.content, 8).map_err(|_| "SignedData not DER")?;
     let version = parts
         .first()
-        .filter(|t| t.tag == Tag::Integer)
-        .and_then(|t| t.value.last().map(|&v| i64::from(v)));
+        .filter(|t| t.tag == tlv::INTEGER)
+        .and_then(|t| t.content.last().map(|&v| i64::from(v)));
     let mut certs: Vec<&[u8]> = Vec::new();
     let mut signer_infos = None;
     for p in parts.iter().skip(3) {
         if ctx_tag(p, 0) {
-            for c in ses::elements(p.value, 64).map_err(|_| "certificates not DER")? {
-                if c.tag == Tag::Sequence {
+            for c in tlv::der_children(p.content, 64).map_err(|_| "certificates not DER")? {
+                if c.tag == tlv::SEQUENCE {
                     certs.push(c.raw);
                 }
             }
-        } else if p.tag == Tag::Set {
-            signer_infos = Some(p.value);
+        } else if p.tag == tlv::SET {
+            signer_infos = Some(p.content);
         }
     }
     let signer_infos = signer_infos.ok_or("no signerInfos")?;
-    let infos = ses::elements(signer_infos, 16).map_err(|_| "signerInfos not DER")?;
+    let infos = tlv::der_children(signer_infos, 16).map_err(|_| "signerInfos not DER")?;
     if infos.is_empty() {
         return Err("no signerInfo");
     }
@@ -562,11 +562,11 @@ fn inspect_cms(
     };
     let mut signer_certs: Vec<(&[u8], Option<String>)> = Vec::new();
     for (i, info) in infos.iter().enumerate() {
-        let f = ses::elements(info.value, 8).map_err(|_| "signerInfo not DER")?;
+        let f = tlv::der_children(info.content, 8).map_err(|_| "signerInfo not DER")?;
         let sid = f.get(1).ok_or("no sid")?;
-        let alg_of = |t: Option<&ses::Tlv<'_>>| {
-            t.filter(|t| t.tag == Tag::Sequence)
-                .and_then(|t| ses::elements(t.value, 4).ok())
+        let alg_of = |t: Option<&Tlv<'_>>| {
+            t.filter(|t| t.tag == tlv::SEQUENCE)
+                .and_then(|t| tlv::der_children(t.content, 4).ok())
                 .and_then(|e| e.first().and_then(oid_text))
         };
         let digest_alg = alg_of(f.get(2)).unwrap_or_default();
@@ -577,8 +577,8 @@ fn inspect_cms(
         let sig_alg = alg_of(f.get(rest_at)).unwrap_or_default();
         let sig_value = f
             .get(rest_at + 1)
-            .filter(|t| t.tag == Tag::OctetString)
-            .map(|t| t.value)
+            .filter(|t| t.tag == tlv::OCTET_STRING)
+            .map(|t| t.content)
             .ok_or("no signature value")?;
         let what = format!("CMS signer {} over its signed attributes", i + 1);
         let Some(attrs) = attrs else {
@@ -592,27 +592,20 @@ fn inspect_cms(
         };
         // The signature covers the attributes as a SET OF (tag 0x31), not
         // as the [0] IMPLICIT field they are written in.
-        let mut signed = ses::der_header(0x31, attrs.value.len());
-        signed.extend_from_slice(attrs.value);
+        let signed = tlv::encode(tlv::SET, attrs.content);
         let mut message_digest = None;
         let mut signing_time = None;
-        for a in ses::elements(attrs.value, 32).unwrap_or_default() {
-            let Ok(e) = ses::elements(a.value, 4) else {
+        for a in tlv::der_children(attrs.content, 32).unwrap_or_default() {
+            let Ok(e) = tlv::der_children(a.content, 4) else {
                 continue;
             };
             let Some(values) = e.get(1) else { continue };
-            let first = ses::elements(values.value, 4)
+            let first = tlv::der_children(values.content, 4)
                 .ok()
                 .and_then(|v| v.first().copied());
             match e.first().and_then(oid_text).as_deref() {
-                Some(OID_MESSAGE_DIGEST) => message_digest = first.map(|v| hex::encode(v.value)),
-                Some(OID_SIGNING_TIME) => {
-                    signing_time = first.and_then(|v| match v.tag {
-                        Tag::UtcTime => ses::parse_time(v.value, false),
-                        Tag::GeneralizedTime => ses::parse_time(v.value, true),
-                        _ => None,
-                    })
-                }
+                Some(OID_MESSAGE_DIGEST) => message_digest = first.map(|v| hex::encode(v.content)),
+                Some(OID_SIGNING_TIME) => signing_time = first.and_then(|v| tlv::time_of(&v)),
                 _ => {}
             }
         }
@@ -676,25 +669,25 @@ fn inspect_cms(
 
 /// The certificate a SignerIdentifier names: issuer and serial number, or
 /// [0] subjectKeyIdentifier.
-fn find_signer<'a>(sid: &ses::Tlv<'_>, certs: &[&'a [u8]]) -> Option<&'a [u8]> {
+fn find_signer<'a>(sid: &Tlv<'_>, certs: &[&'a [u8]]) -> Option<&'a [u8]> {
     use x509_parser::prelude::*;
     certs.iter().copied().find(|c| {
         let Ok((_, cert)) = parse_x509_certificate(c) else {
             return false;
         };
-        if sid.tag == Tag::Sequence {
-            let Ok(e) = ses::elements(sid.value, 4) else {
+        if sid.tag == tlv::SEQUENCE {
+            let Ok(e) = tlv::der_children(sid.content, 4) else {
                 return false;
             };
             let (Some(issuer), Some(serial)) = (e.first(), e.get(1)) else {
                 return false;
             };
             issuer.raw == cert.tbs_certificate.issuer.as_raw()
-                && strip_zeros(serial.value) == strip_zeros(cert.tbs_certificate.raw_serial())
+                && strip_zeros(serial.content) == strip_zeros(cert.tbs_certificate.raw_serial())
         } else if ctx_tag(sid, 0) {
             cert.extensions().iter().any(|ext| {
                 matches!(ext.parsed_extension(),
-                    ParsedExtension::SubjectKeyIdentifier(k) if k.0 == sid.value)
+                    ParsedExtension::SubjectKeyIdentifier(k) if k.0 == sid.content)
             })
         } else {
             false

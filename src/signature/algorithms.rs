@@ -6,7 +6,7 @@ use ring::signature as rs;
 use sha2::Digest as _;
 use thiserror::Error;
 
-use super::cms::tlv::{self, Tlv};
+use super::tlv::{self, Tlv};
 use crate::report::{Code, Reason};
 
 #[derive(Debug, Clone, Error, PartialEq, Eq)]

@@ -7,19 +7,17 @@
 //! content types, and a signature that a strict decoder refuses would be
 //! reported as unreadable instead of being checked.
 
-pub mod tlv;
-
 use std::borrow::Cow;
 
 use thiserror::Error;
 use time::OffsetDateTime;
 
 use super::algorithms::{self, DigestAlgorithm};
+use super::tlv::{self, Tlv, TlvError};
 use super::{CheckContext, Format, ValueCheck};
 use crate::report::{Code, Reason};
 use crate::trust::chain::{self, Cert};
 use crate::trust::signing_time;
-use tlv::{Tlv, TlvError};
 
 pub const OID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 pub const OID_GM_SIGNED_DATA: &str = "1.2.156.10197.6.1.4.2.2";

@@ -11,6 +11,7 @@ pub mod pkcs1;
 pub mod ses;
 pub mod sm2;
 pub mod timestamp;
+pub mod tlv;
 
 use time::OffsetDateTime;
 

@@ -3,7 +3,7 @@
 //! signer's; the signature is over the ByteRange bytes.
 
 use super::algorithms::{self, DigestAlgorithm};
-use super::cms::tlv;
+use super::tlv;
 use super::{CheckContext, Format, ValueCheck};
 use crate::report::{Code, Reason};
 use crate::trust::chain::{self, Cert};

@@ -10,11 +10,11 @@
 //! SEQUENCE{SES_SealInfo, cert, signAlgID, signedValue} (v4).
 //! docs/national-seals.md has the ASN.1 and the variants accepted.
 
-use der::{asn1::AnyRef, Decode, Reader, SliceReader, Tag, Tagged};
 use sha2::Digest as _;
 use thiserror::Error;
 use time::OffsetDateTime;
 
+use super::tlv::{self, Tlv, TlvError};
 use super::{sm2, CheckContext, Format, ValueCheck};
 use crate::report::{Code, Reason, SealInfo, SignerInfo};
 use crate::trust::chain;
@@ -23,9 +23,19 @@ use crate::trust::chain;
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum SesError {
     #[error("not DER: {0}")]
-    Der(String),
+    Der(TlvError),
     #[error("not an SES structure: {0}")]
     Shape(&'static str),
+}
+
+impl From<TlvError> for SesError {
+    fn from(e: TlvError) -> Self {
+        match e {
+            TlvError::TooMany => SesError::Shape("too many elements"),
+            TlvError::Unexpected(what) => SesError::Shape(what),
+            e => SesError::Der(e),
+        }
+    }
 }
 
 /// SM3withSM2 (GM/T 0006).
@@ -33,72 +43,25 @@ pub const OID_SM3_WITH_SM2: &str = "1.2.156.10197.1.501";
 /// sm2sign (GM/T 0006), used by some producers in place of SM3withSM2.
 pub const OID_SM2_SIGN: &str = "1.2.156.10197.1.301.1";
 
-/// One DER element: its tag, its content and all of its bytes.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Tlv<'a> {
-    pub tag: Tag,
-    pub value: &'a [u8],
-    pub raw: &'a [u8],
-}
-
 /// Most elements any SES SEQUENCE has (TBS_Sign v1 has seven); more is
 /// not a seal, and the bound keeps hostile input cheap.
 const MAX_ELEMENTS: usize = 16;
 /// Most certificates or digests a seal's certList may hold.
 const MAX_CERT_LIST: usize = 256;
 
-/// The first TLV of `bytes` and what follows it.
-pub(crate) fn read_tlv(bytes: &[u8]) -> Result<(Tlv<'_>, &[u8]), SesError> {
-    let mut reader = SliceReader::new(bytes).map_err(|e| SesError::Der(e.to_string()))?;
-    let any = AnyRef::decode(&mut reader).map_err(|e| SesError::Der(e.to_string()))?;
-    let used = usize::try_from(reader.position()).map_err(|e| SesError::Der(e.to_string()))?;
-    let raw = bytes
-        .get(..used)
-        .ok_or(SesError::Shape("element overruns"))?;
-    let rest = bytes.get(used..).unwrap_or(&[]);
-    Ok((
-        Tlv {
-            tag: any.tag(),
-            value: any.value(),
-            raw,
-        },
-        rest,
-    ))
-}
-
-/// The elements of a constructed value, at most `MAX_ELEMENTS`.
-pub(crate) fn elements(value: &[u8], limit: usize) -> Result<Vec<Tlv<'_>>, SesError> {
-    let mut out = Vec::new();
-    let mut rest = value;
-    while !rest.is_empty() {
-        if out.len() >= limit {
-            return Err(SesError::Shape("too many elements"));
-        }
-        let (tlv, r) = read_tlv(rest)?;
-        out.push(tlv);
-        rest = r;
-    }
-    Ok(out)
-}
-
-/// The outer element of `bytes`, allowing the zero padding a PDF
-/// /Contents placeholder leaves after it.
-pub(crate) fn outer(bytes: &[u8]) -> Result<Tlv<'_>, SesError> {
-    let (tlv, rest) = read_tlv(bytes)?;
-    if rest.iter().any(|&b| b != 0) {
-        return Err(SesError::Shape("bytes after the structure"));
-    }
-    Ok(tlv)
+/// The elements of a constructed value, at most `limit`.
+fn elements(value: &[u8], limit: usize) -> Result<Vec<Tlv<'_>>, SesError> {
+    Ok(tlv::der_children(value, limit)?)
 }
 
 fn seq<'a>(t: Option<&Tlv<'a>>, what: &'static str) -> Result<Vec<Tlv<'a>>, SesError> {
     match t {
-        Some(t) if t.tag == Tag::Sequence => elements(t.value, MAX_ELEMENTS),
+        Some(t) if t.tag == tlv::SEQUENCE => elements(t.content, MAX_ELEMENTS),
         _ => Err(SesError::Shape(what)),
     }
 }
 
-fn want<'a>(t: Option<&Tlv<'a>>, tag: Tag, what: &'static str) -> Result<Tlv<'a>, SesError> {
+fn want<'a>(t: Option<&Tlv<'a>>, tag: u8, what: &'static str) -> Result<Tlv<'a>, SesError> {
     match t {
         Some(t) if t.tag == tag => Ok(*t),
         _ => Err(SesError::Shape(what)),
@@ -106,8 +69,8 @@ fn want<'a>(t: Option<&Tlv<'a>>, tag: Tag, what: &'static str) -> Result<Tlv<'a>
 }
 
 fn integer(t: Option<&Tlv<'_>>, what: &'static str) -> Result<i64, SesError> {
-    let t = want(t, Tag::Integer, what)?;
-    int_value(t.value).ok_or(SesError::Shape(what))
+    let t = want(t, tlv::INTEGER, what)?;
+    int_value(t.content).ok_or(SesError::Shape(what))
 }
 
 fn int_value(v: &[u8]) -> Option<i64> {
@@ -122,16 +85,16 @@ fn int_value(v: &[u8]) -> Option<i64> {
     Some(n)
 }
 
-fn is_string_tag(tag: Tag) -> bool {
+fn is_string_tag(tag: u8) -> bool {
     matches!(
         tag,
-        Tag::Utf8String
-            | Tag::Ia5String
-            | Tag::PrintableString
-            | Tag::VisibleString
-            | Tag::TeletexString
-            | Tag::BmpString
-            | Tag::OctetString
+        tlv::UTF8_STRING
+            | tlv::IA5_STRING
+            | tlv::PRINTABLE_STRING
+            | tlv::VISIBLE_STRING
+            | tlv::TELETEX_STRING
+            | tlv::BMP_STRING
+            | tlv::OCTET_STRING
     )
 }
 
@@ -139,13 +102,13 @@ fn is_string_tag(tag: Tag) -> bool {
 /// (against the standard) GBK; all are read.
 fn text(t: Option<&Tlv<'_>>, what: &'static str) -> Result<String, SesError> {
     match t {
-        Some(t) if is_string_tag(t.tag) => Ok(decode_text(t.tag, t.value)),
+        Some(t) if is_string_tag(t.tag) => Ok(decode_text(t.tag, t.content)),
         _ => Err(SesError::Shape(what)),
     }
 }
 
-fn decode_text(tag: Tag, v: &[u8]) -> String {
-    if tag == Tag::BmpString {
+fn decode_text(tag: u8, v: &[u8]) -> String {
+    if tag == tlv::BMP_STRING {
         let units: Vec<u16> = v
             .chunks(2)
             .map(|c| {
@@ -164,8 +127,8 @@ fn decode_text(tag: Tag, v: &[u8]) -> String {
 }
 
 fn oid(t: Option<&Tlv<'_>>, what: &'static str) -> Result<String, SesError> {
-    let t = want(t, Tag::ObjectIdentifier, what)?;
-    der::asn1::ObjectIdentifier::from_bytes(t.value)
+    let t = want(t, tlv::OID, what)?;
+    der::asn1::ObjectIdentifier::from_bytes(t.content)
         .map(|o| o.to_string())
         .map_err(|_| SesError::Shape(what))
 }
@@ -174,11 +137,11 @@ fn oid(t: Option<&Tlv<'_>>, what: &'static str) -> Result<String, SesError> {
 /// (some producers use one for the other).
 fn bit_content<'a>(t: Option<&Tlv<'a>>, what: &'static str) -> Result<&'a [u8], SesError> {
     match t {
-        Some(t) if t.tag == Tag::BitString => match t.value.split_first() {
+        Some(t) if t.tag == tlv::BIT_STRING => match t.content.split_first() {
             Some((0, rest)) => Ok(rest),
             _ => Err(SesError::Shape(what)),
         },
-        Some(t) if t.tag == Tag::OctetString => Ok(t.value),
+        Some(t) if t.tag == tlv::OCTET_STRING => Ok(t.content),
         _ => Err(SesError::Shape(what)),
     }
 }
@@ -189,17 +152,16 @@ fn bit_content<'a>(t: Option<&Tlv<'a>>, what: &'static str) -> Result<&'a [u8], 
 fn time_of(t: Option<&Tlv<'_>>) -> Option<OffsetDateTime> {
     let t = t?;
     match t.tag {
-        Tag::UtcTime => parse_time(t.value, false),
-        Tag::GeneralizedTime => parse_time(t.value, true),
-        Tag::BitString | Tag::OctetString => {
-            let inner = if t.tag == Tag::BitString {
-                t.value.split_first().filter(|(u, _)| **u == 0)?.1
+        tlv::UTC_TIME | tlv::GENERALIZED_TIME => tlv::time_of(t),
+        tlv::BIT_STRING | tlv::OCTET_STRING => {
+            let inner = if t.tag == tlv::BIT_STRING {
+                t.content.split_first().filter(|(u, _)| **u == 0)?.1
             } else {
-                t.value
+                t.content
             };
-            if let Ok((tlv, rest)) = read_tlv(inner) {
-                if rest.is_empty() && matches!(tlv.tag, Tag::UtcTime | Tag::GeneralizedTime) {
-                    return time_of(Some(&tlv));
+            if let Ok((time, rest)) = tlv::read_der(inner) {
+                if rest.is_empty() && matches!(time.tag, tlv::UTC_TIME | tlv::GENERALIZED_TIME) {
+                    return tlv::time_of(&time);
                 }
             }
             let digits = inner.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -210,8 +172,8 @@ fn time_of(t: Option<&Tlv<'_>>) -> Option<OffsetDateTime> {
 }
 
 /// Parses UTCTime or GeneralizedTime text (one parser for CMS and SES).
-pub(crate) fn parse_time(v: &[u8], generalized: bool) -> Option<OffsetDateTime> {
-    super::cms::tlv::parse_asn1_time(std::str::from_utf8(v).ok()?, !generalized)
+fn parse_time(v: &[u8], generalized: bool) -> Option<OffsetDateTime> {
+    tlv::parse_asn1_time(std::str::from_utf8(v).ok()?, !generalized)
 }
 
 /// The certificates a seal was issued to.
@@ -272,11 +234,11 @@ pub struct SesSignature<'a> {
 }
 
 /// Parses an SESeal (either version) from its TLV.
-pub(crate) fn parse_seal_tlv<'a>(t: &Tlv<'a>) -> Result<Seal<'a>, SesError> {
-    if t.tag != Tag::Sequence {
+fn parse_seal_tlv<'a>(t: &Tlv<'a>) -> Result<Seal<'a>, SesError> {
+    if t.tag != tlv::SEQUENCE {
         return Err(SesError::Shape("SESeal is not a SEQUENCE"));
     }
-    let parts = elements(t.value, MAX_ELEMENTS)?;
+    let parts = elements(t.content, MAX_ELEMENTS)?;
     let info = parts.first().ok_or(SesError::Shape("SESeal is empty"))?;
     // v1: SEQUENCE{SealInfo, SignInfo SEQUENCE{cert, alg, signData}};
     // v4: SEQUENCE{SealInfo, cert, signAlgID, signedValue}.
@@ -285,14 +247,14 @@ pub(crate) fn parse_seal_tlv<'a>(t: &Tlv<'a>) -> Result<Seal<'a>, SesError> {
             let sign_info = seq(parts.get(1), "SES_SignInfo")?;
             (
                 Format::SesV1,
-                want(sign_info.first(), Tag::OctetString, "maker cert")?,
+                want(sign_info.first(), tlv::OCTET_STRING, "maker cert")?,
                 *sign_info.get(1).ok_or(SesError::Shape("maker alg"))?,
                 bit_content(sign_info.get(2), "maker signData")?,
             )
         }
         4 => (
             Format::SesV4,
-            want(parts.get(1), Tag::OctetString, "maker cert")?,
+            want(parts.get(1), tlv::OCTET_STRING, "maker cert")?,
             *parts.get(2).ok_or(SesError::Shape("maker alg"))?,
             bit_content(parts.get(3), "maker signedValue")?,
         ),
@@ -315,30 +277,30 @@ pub(crate) fn parse_seal_tlv<'a>(t: &Tlv<'a>) -> Result<Seal<'a>, SesError> {
     let name = text(prop.get(1), "property name")?;
     let mut i = 2;
     let cert_list_type = match prop.get(i) {
-        Some(t) if t.tag == Tag::Integer => {
+        Some(t) if t.tag == tlv::INTEGER => {
             i += 1;
-            Some(int_value(t.value).ok_or(SesError::Shape("certListType"))?)
+            Some(int_value(t.content).ok_or(SesError::Shape("certListType"))?)
         }
         _ => None,
     };
     let list = match prop.get(i) {
-        Some(t) if t.tag == Tag::Sequence => elements(t.value, MAX_CERT_LIST)?,
+        Some(t) if t.tag == tlv::SEQUENCE => elements(t.content, MAX_CERT_LIST)?,
         _ => return Err(SesError::Shape("certList")),
     };
     i += 1;
     let mut cert_list = CertList::default();
     for c in &list {
         match c.tag {
-            Tag::OctetString => cert_list.certs.push(c.value),
-            Tag::Sequence => {
-                let inner = elements(c.value, MAX_ELEMENTS)?;
+            tlv::OCTET_STRING => cert_list.certs.push(c.content),
+            tlv::SEQUENCE => {
+                let inner = elements(c.content, MAX_ELEMENTS)?;
                 match (inner.first(), inner.get(1)) {
                     // A bare Certificate SEQUENCE is taken by value.
-                    (Some(a), _) if a.tag == Tag::Sequence => cert_list.certs.push(c.raw),
-                    (Some(a), Some(v)) if is_string_tag(a.tag) && v.tag == Tag::OctetString => {
+                    (Some(a), _) if a.tag == tlv::SEQUENCE => cert_list.certs.push(c.raw),
+                    (Some(a), Some(v)) if is_string_tag(a.tag) && v.tag == tlv::OCTET_STRING => {
                         cert_list
                             .digests
-                            .push((decode_text(a.tag, a.value), v.value));
+                            .push((decode_text(a.tag, a.content), v.content));
                     }
                     _ => return Err(SesError::Shape("certList entry")),
                 }
@@ -351,15 +313,15 @@ pub(crate) fn parse_seal_tlv<'a>(t: &Tlv<'a>) -> Result<Seal<'a>, SesError> {
     let valid_end = time_of(prop.get(i + 2));
 
     let picture_type = text(pic.first(), "picture type")?;
-    let picture = want(pic.get(1), Tag::OctetString, "picture data")?.value;
+    let picture = want(pic.get(1), tlv::OCTET_STRING, "picture data")?.content;
     let picture_width = pic
         .get(2)
-        .filter(|t| t.tag == Tag::Integer)
-        .and_then(|t| int_value(t.value));
+        .filter(|t| t.tag == tlv::INTEGER)
+        .and_then(|t| int_value(t.content));
     let picture_height = pic
         .get(3)
-        .filter(|t| t.tag == Tag::Integer)
-        .and_then(|t| int_value(t.value));
+        .filter(|t| t.tag == tlv::INTEGER)
+        .and_then(|t| int_value(t.content));
 
     Ok(Seal {
         format,
@@ -380,7 +342,7 @@ pub(crate) fn parse_seal_tlv<'a>(t: &Tlv<'a>) -> Result<Seal<'a>, SesError> {
         picture,
         picture_width,
         picture_height,
-        maker_cert: cert.value,
+        maker_cert: cert.content,
         maker_cert_tlv: cert.raw,
         maker_alg,
         maker_alg_tlv: alg.raw,
@@ -390,12 +352,12 @@ pub(crate) fn parse_seal_tlv<'a>(t: &Tlv<'a>) -> Result<Seal<'a>, SesError> {
 
 /// Parses a standalone SESeal (an .esl file).
 pub fn parse_seal(bytes: &[u8]) -> Result<Seal<'_>, SesError> {
-    parse_seal_tlv(&outer(bytes)?)
+    parse_seal_tlv(&tlv::read_der_padded(bytes)?)
 }
 
 /// Parses an SES_Signature of either version.
 pub fn parse(bytes: &[u8]) -> Result<SesSignature<'_>, SesError> {
-    let top = outer(bytes)?;
+    let top = tlv::read_der_padded(bytes)?;
     let parts = seq(Some(&top), "SES_Signature is not a SEQUENCE")?;
     let tbs = parts.first().ok_or(SesError::Shape("no TBS_Sign"))?;
     let t = seq(Some(tbs), "TBS_Sign is not a SEQUENCE")?;
@@ -408,7 +370,7 @@ pub fn parse(bytes: &[u8]) -> Result<SesSignature<'_>, SesError> {
     match parts.len() {
         2 => {
             // v1: the signer's certificate and algorithm sit in TBS_Sign.
-            let cert = want(t.get(5), Tag::OctetString, "TBS_Sign cert")?;
+            let cert = want(t.get(5), tlv::OCTET_STRING, "TBS_Sign cert")?;
             let alg = oid(t.get(6), "TBS_Sign signatureAlgorithm")?;
             let signature = bit_content(parts.get(1), "signature")?;
             Ok(SesSignature {
@@ -419,24 +381,24 @@ pub fn parse(bytes: &[u8]) -> Result<SesSignature<'_>, SesError> {
                 time_info,
                 data_hash,
                 property_info,
-                signer_cert: cert.value,
+                signer_cert: cert.content,
                 signature_alg: alg,
                 signature,
                 timestamp: None,
             })
         }
         4 | 5 => {
-            let cert = want(parts.get(1), Tag::OctetString, "cert")?;
+            let cert = want(parts.get(1), tlv::OCTET_STRING, "cert")?;
             let alg = oid(parts.get(2), "signatureAlgID")?;
             let signature = bit_content(parts.get(3), "signature")?;
             let timestamp = match parts.get(4) {
-                Some(ts) if ts.tag.is_context_specific() && ts.tag.number().value() == 0 => {
+                Some(ts) if ts.context() == Some(0) => {
                     // [0] EXPLICIT BIT STRING; some write the token directly.
-                    Some(match read_tlv(ts.value) {
-                        Ok((inner, rest)) if rest.is_empty() && inner.tag == Tag::BitString => {
-                            inner.value.get(1..).unwrap_or(&[])
+                    Some(match tlv::read_der(ts.content) {
+                        Ok((inner, rest)) if rest.is_empty() && inner.tag == tlv::BIT_STRING => {
+                            inner.content.get(1..).unwrap_or(&[])
                         }
-                        _ => ts.value,
+                        _ => ts.content,
                     })
                 }
                 Some(_) => return Err(SesError::Shape("element after signature")),
@@ -450,7 +412,7 @@ pub fn parse(bytes: &[u8]) -> Result<SesSignature<'_>, SesError> {
                 time_info,
                 data_hash,
                 property_info,
-                signer_cert: cert.value,
+                signer_cert: cert.content,
                 signature_alg: alg,
                 signature,
                 timestamp,
@@ -657,8 +619,7 @@ fn maker_forms(seal: &Seal<'_>) -> Vec<(&'static str, Vec<u8>)> {
     body.extend_from_slice(seal.seal_info_raw);
     body.extend_from_slice(seal.maker_cert_tlv);
     body.extend_from_slice(seal.maker_alg_tlv);
-    let mut wrapped = der_header(0x30, body.len());
-    wrapped.extend_from_slice(&body);
+    let wrapped = tlv::encode(tlv::SEQUENCE, &body);
     vec![
         ("DER(SES_SealInfo)", seal.seal_info_raw.to_vec()),
         (
@@ -667,20 +628,6 @@ fn maker_forms(seal: &Seal<'_>) -> Vec<(&'static str, Vec<u8>)> {
         ),
         ("SES_SealInfo || cert || signatureAlgorithm", body),
     ]
-}
-
-pub(crate) fn der_header(tag: u8, len: usize) -> Vec<u8> {
-    let mut out = vec![tag];
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|&&b| b == 0).count();
-        let n = bytes.len() - skip;
-        out.push(0x80 | n as u8);
-        out.extend(bytes.iter().skip(skip));
-    }
-    out
 }
 
 /// The outcome of the maker's signature over the seal.
@@ -1168,22 +1115,22 @@ pub(crate) mod tests {
     fn v4_timestamp_field_is_read_and_other_trailers_refused() {
         let bytes = corpus("authentic-ses-v4.pdf");
         let (contents, _) = contents_and_pieces(&bytes);
-        let top = outer(&contents).unwrap();
+        let top = tlv::read_der_padded(&contents).unwrap();
         let token = [0x30u8, 0x03, 0x02, 0x01, 0x07];
-        let mut inner = top.value.to_vec();
+        let mut inner = top.content.to_vec();
         let mut bit = vec![0x03, (token.len() + 1) as u8, 0x00];
         bit.extend(token);
-        inner.extend(der_header(0xa0, bit.len()));
+        inner.extend(tlv::der_header(0xa0, bit.len()));
         inner.extend(&bit);
-        let mut with_ts = der_header(0x30, inner.len());
+        let mut with_ts = tlv::der_header(0x30, inner.len());
         with_ts.extend(&inner);
         let parsed = parse(&with_ts).unwrap();
         assert_eq!(parsed.format, Format::SesV4);
         assert_eq!(parsed.timestamp, Some(&token[..]));
         // A sixth element, or a trailer that is not [0], is not SES.
-        let mut odd = top.value.to_vec();
+        let mut odd = top.content.to_vec();
         odd.extend([0x02, 0x01, 0x00]);
-        let mut odd_full = der_header(0x30, odd.len());
+        let mut odd_full = tlv::der_header(0x30, odd.len());
         odd_full.extend(&odd);
         assert!(parse(&odd_full).is_err());
         // Non-zero bytes after the structure are refused; zero padding is not.

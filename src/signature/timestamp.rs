@@ -6,7 +6,7 @@
 use time::OffsetDateTime;
 
 use super::algorithms::DigestAlgorithm;
-use super::cms::{self, tlv};
+use super::{cms, tlv};
 use super::{CheckContext, Format, ValueCheck};
 use crate::report::{Code, Reason, Severity, TimestampInfo};
 use crate::trust::chain::{self, Cert};

@@ -13,7 +13,7 @@ use x509_parser::prelude::FromDer;
 use super::TrustStore;
 use crate::report::{Code, Reason, SignerInfo};
 use crate::signature::algorithms::{self, DigestAlgorithm};
-use crate::signature::cms::tlv;
+use crate::signature::tlv;
 
 /// Longest chain certcheck follows (signer + intermediates + issuer).
 const MAX_PATH: usize = 8;

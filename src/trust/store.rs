@@ -261,7 +261,7 @@ pub fn certificates_in(bytes: &[u8]) -> Vec<Vec<u8>> {
                 out.push(pem.contents);
             }
         }
-    } else if let Ok(t) = crate::signature::cms::tlv::read_padded(bytes) {
+    } else if let Ok(t) = crate::signature::tlv::read_padded(bytes) {
         if Cert::parse(t.raw).is_some() {
             out.push(t.raw.to_vec());
         }

@@ -9,9 +9,9 @@ use ring::signature as rs;
 use time::macros::datetime;
 use time::OffsetDateTime;
 
-use super::tlv::{self, encode};
 use super::*;
 use crate::report::{Code, Severity};
+use crate::signature::tlv::{self, encode};
 use crate::signature::CheckContext;
 use crate::trust::TrustStore;
 

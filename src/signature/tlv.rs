@@ -1,8 +1,12 @@
-//! A small, tolerant BER/DER reader for the CMS structures certcheck reads
-//! by hand. Signing tools emit BER (indefinite lengths, chunked OCTET
-//! STRINGs) and national-algorithm variants that strict DER decoders
-//! refuse, so this reader accepts both forms; every offset is checked and
-//! nesting is bounded.
+//! The one BER/DER reader for the structures certcheck reads by hand.
+//!
+//! CMS, timestamps and certificates are read tolerantly ([`read`]): signing
+//! tools emit BER (indefinite lengths, chunked OCTET STRINGs) and
+//! national-algorithm variants that strict DER decoders refuse. The
+//! national seal structures (SES) are read as strict DER ([`read_der`]):
+//! GM/T 0031 and GB/T 38540 require DER, and their signatures are over the
+//! DER bytes, so anything else is not a seal. Every offset is checked and
+//! nesting and element counts are bounded.
 
 use std::borrow::Cow;
 
@@ -10,6 +14,22 @@ use thiserror::Error;
 
 /// Nesting deeper than this is not a signature anyone made.
 const MAX_DEPTH: usize = 48;
+/// More elements in one constructed value than this is not a signature
+/// anyone made.
+const MAX_CHILDREN: usize = 100_001;
+/// DER input of 256 MiB or more is refused outright (the bound of the `der`
+/// crate the SES reader was first written with); no seal comes near it.
+const MAX_DER_INPUT: usize = 0x0fff_ffff;
+
+/// Which encoding rules an element must follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rules {
+    /// BER: indefinite and non-minimal lengths, any low tag number.
+    Ber,
+    /// DER: definite, minimal lengths and only the tags of the types DER
+    /// data read here uses.
+    Der,
+}
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum TlvError {
@@ -23,6 +43,10 @@ pub enum TlvError {
     HighTag,
     #[error("unexpected ASN.1 element: {0}")]
     Unexpected(&'static str),
+    #[error("too many ASN.1 elements")]
+    TooMany,
+    #[error("not DER: {0}")]
+    NotDer(&'static str),
 }
 
 pub const SEQUENCE: u8 = 0x30;
@@ -35,6 +59,12 @@ pub const OID: u8 = 0x06;
 pub const UTC_TIME: u8 = 0x17;
 pub const GENERALIZED_TIME: u8 = 0x18;
 pub const BOOLEAN: u8 = 0x01;
+pub const UTF8_STRING: u8 = 0x0c;
+pub const PRINTABLE_STRING: u8 = 0x13;
+pub const TELETEX_STRING: u8 = 0x14;
+pub const IA5_STRING: u8 = 0x16;
+pub const VISIBLE_STRING: u8 = 0x1a;
+pub const BMP_STRING: u8 = 0x1e;
 
 /// One element: its identifier octet, its contents (without an
 /// end-of-contents marker), and its whole encoding.
@@ -106,12 +136,32 @@ fn collect_chunks(t: &Tlv, out: &mut Vec<u8>, depth: usize) -> Result<(), TlvErr
     Ok(())
 }
 
-/// Reads one element from the front of `input`; returns it and the rest.
+/// Reads one BER element from the front of `input`; returns it and the
+/// rest.
 pub fn read(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), TlvError> {
-    read_depth(input, 0)
+    read_depth(input, 0, Rules::Ber)
 }
 
-fn read_depth(input: &[u8], depth: usize) -> Result<(Tlv<'_>, &[u8]), TlvError> {
+/// Reads one DER element from the front of `input`; returns it and the
+/// rest.
+pub fn read_der(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), TlvError> {
+    if input.len() > MAX_DER_INPUT {
+        return Err(TlvError::BadLength);
+    }
+    read_depth(input, 0, Rules::Der)
+}
+
+/// Whether DER data read here may carry `tag`: the universal types of
+/// X.690 that certificates and seals use, and any low-numbered
+/// application, context-specific or private tag.
+fn der_tag(tag: u8) -> bool {
+    matches!(
+        tag,
+        0x01..=0x06 | 0x09 | 0x0a | 0x0c | 0x12..=0x18 | 0x1a | 0x1e | 0x30 | 0x31 | 0x40..
+    )
+}
+
+fn read_depth(input: &[u8], depth: usize, rules: Rules) -> Result<(Tlv<'_>, &[u8]), TlvError> {
     if depth > MAX_DEPTH {
         return Err(TlvError::TooDeep);
     }
@@ -119,10 +169,16 @@ fn read_depth(input: &[u8], depth: usize) -> Result<(Tlv<'_>, &[u8]), TlvError> 
     if tag & 0x1f == 0x1f {
         return Err(TlvError::HighTag);
     }
+    if rules == Rules::Der && !der_tag(tag) {
+        return Err(TlvError::NotDer("a tag no DER type read here has"));
+    }
     let first_len = *input.get(1).ok_or(TlvError::Truncated)?;
     let (len, header) = if first_len < 0x80 {
         (Some(first_len as usize), 2usize)
     } else if first_len == 0x80 {
+        if rules == Rules::Der {
+            return Err(TlvError::NotDer("indefinite length"));
+        }
         (None, 2usize)
     } else {
         let n = (first_len & 0x7f) as usize;
@@ -133,6 +189,11 @@ fn read_depth(input: &[u8], depth: usize) -> Result<(Tlv<'_>, &[u8]), TlvError> 
         let mut len = 0usize;
         for &b in bytes {
             len = len.checked_mul(256).ok_or(TlvError::BadLength)? | b as usize;
+        }
+        // DER lengths take the fewest octets: long form only from 0x80, and
+        // no leading zero octet.
+        if rules == Rules::Der && (len < 0x80 || bytes.first() == Some(&0)) {
+            return Err(TlvError::NotDer("length not in its shortest form"));
         }
         (Some(len), 2 + n)
     };
@@ -164,7 +225,7 @@ fn read_depth(input: &[u8], depth: usize) -> Result<(Tlv<'_>, &[u8]), TlvError> 
                 if here.starts_with(&[0, 0]) {
                     break;
                 }
-                let (_, rest) = read_depth(here, depth + 1)?;
+                let (_, rest) = read_depth(here, depth + 1, rules)?;
                 pos = body.len() - rest.len();
             }
             let content = body.get(..pos).ok_or(TlvError::Truncated)?;
@@ -184,12 +245,24 @@ fn read_depth(input: &[u8], depth: usize) -> Result<(Tlv<'_>, &[u8]), TlvError> 
     }
 }
 
-/// All elements in `input`, which must hold nothing else.
-pub fn children(mut input: &[u8]) -> Result<Vec<Tlv<'_>>, TlvError> {
+/// All BER elements in `input`, which must hold nothing else.
+pub fn children(input: &[u8]) -> Result<Vec<Tlv<'_>>, TlvError> {
+    elements(input, MAX_CHILDREN, read)
+}
+
+/// All DER elements in `input`, which must hold nothing else and at most
+/// `max` of them.
+pub fn der_children(input: &[u8], max: usize) -> Result<Vec<Tlv<'_>>, TlvError> {
+    elements(input, max, read_der)
+}
+
+type ReadFn = for<'a> fn(&'a [u8]) -> Result<(Tlv<'a>, &'a [u8]), TlvError>;
+
+fn elements(mut input: &[u8], max: usize, read: ReadFn) -> Result<Vec<Tlv<'_>>, TlvError> {
     let mut out = Vec::new();
     while !input.is_empty() {
-        if out.len() > 100_000 {
-            return Err(TlvError::TooDeep);
+        if out.len() >= max {
+            return Err(TlvError::TooMany);
         }
         let (t, rest) = read(input)?;
         out.push(t);
@@ -198,10 +271,19 @@ pub fn children(mut input: &[u8]) -> Result<Vec<Tlv<'_>>, TlvError> {
     Ok(out)
 }
 
-/// Reads the single element at the start of `input`, ignoring trailing
+/// Reads the single BER element at the start of `input`, ignoring trailing
 /// zero padding (PDF /Contents are padded to their reserved size) but not
 /// other trailing bytes.
 pub fn read_padded(input: &[u8]) -> Result<Tlv<'_>, TlvError> {
+    padded(input, read)
+}
+
+/// [`read_padded`] for DER.
+pub fn read_der_padded(input: &[u8]) -> Result<Tlv<'_>, TlvError> {
+    padded(input, read_der)
+}
+
+fn padded(input: &[u8], read: ReadFn) -> Result<Tlv<'_>, TlvError> {
     let (t, rest) = read(input)?;
     if rest.iter().all(|&b| b == 0) {
         Ok(t)
@@ -358,8 +440,14 @@ pub fn parse_asn1_time(s: &str, utc: bool) -> Option<time::OffsetDateTime> {
 /// DER encoding helpers for the few structures certcheck writes (tests and
 /// re-encoding).
 pub fn encode(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = der_header(tag, content.len());
+    out.extend_from_slice(content);
+    out
+}
+
+/// The DER identifier and length octets of an element of `len` bytes.
+pub fn der_header(tag: u8, len: usize) -> Vec<u8> {
     let mut out = vec![tag];
-    let len = content.len();
     if len < 0x80 {
         out.push(len as u8);
     } else {
@@ -369,7 +457,6 @@ pub fn encode(tag: u8, content: &[u8]) -> Vec<u8> {
         out.push(0x80 | used.len() as u8);
         out.extend_from_slice(used);
     }
-    out.extend_from_slice(content);
     out
 }
 
@@ -404,6 +491,40 @@ mod tests {
         assert!(read(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]).is_err());
         assert!(read_padded(&[0x05, 0x00, 0x01]).is_err());
         assert!(read(&[0x30, 0x80, 0x30, 0x80]).is_err());
+    }
+
+    #[test]
+    fn der_reading_refuses_what_only_ber_allows() {
+        let der = encode(
+            SEQUENCE,
+            &[encode(INTEGER, &[5]), encode(NULL, &[])].concat(),
+        );
+        let (t, rest) = read_der(&der).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(der_children(t.content, 2).unwrap().len(), 2);
+        assert_eq!(der_children(t.content, 1), Err(TlvError::TooMany));
+        // Each of these reads as BER but is not DER.
+        for ber in [
+            &[0x30, 0x80, 0x05, 0x00, 0x00, 0x00][..],
+            &[0x04, 0x81, 0x01, 0xaa],
+            &[0x04, 0x82, 0x00, 0x01, 0xaa],
+            &[0x24, 0x03, 0x04, 0x01, 0xaa],
+            &[0x07, 0x01, 0x00],
+        ] {
+            assert!(read(ber).is_ok(), "{ber:02x?}");
+            assert!(
+                matches!(read_der(ber), Err(TlvError::NotDer(_))),
+                "{ber:02x?}"
+            );
+        }
+        let long = encode(OCTET_STRING, &[0xaa; 0x80]);
+        assert_eq!(read_der(&long).unwrap().0.content.len(), 0x80);
+        assert_eq!(
+            read_der_padded(&[0x05, 0x00, 0x00, 0x00]).unwrap().tag,
+            NULL
+        );
+        assert!(read_der_padded(&[0x05, 0x00, 0x01]).is_err());
+        assert_eq!(read_der(&[0xa0, 0x00]).unwrap().0.context(), Some(0));
     }
 
     #[test]
