@@ -195,6 +195,20 @@ pub struct Verification {
 }
 
 impl Verification {
+    /// The outcome of a check that only says whether the value verified.
+    fn checked(name: String, digest: DigestAlgorithm, ok: bool) -> Self {
+        let result = if ok {
+            Ok(())
+        } else {
+            Err(AlgorithmError::Mismatch)
+        };
+        Verification {
+            name: Some(name),
+            digest: Some(digest),
+            result,
+        }
+    }
+
     fn fail(name: Option<String>, digest: Option<DigestAlgorithm>, e: AlgorithmError) -> Self {
         Verification {
             name,
@@ -352,15 +366,7 @@ impl Family {
                         // Salt lengths and MGF hashes ring does not take
                         // (OpenSSL's "max" salt, for one).
                         let ok = pss::verify(&key.key, &p, message, signature);
-                        Verification {
-                            name: Some(name),
-                            digest: Some(d),
-                            result: if ok {
-                                Ok(())
-                            } else {
-                                Err(AlgorithmError::Mismatch)
-                            },
-                        }
+                        Verification::checked(name, d, ok)
                     }
                 }
             }
@@ -410,15 +416,7 @@ impl Family {
                         );
                         let digest = d.digest(&[message]);
                         let ok = ecdsa_prehash_verify(key, &digest, signature);
-                        return Verification {
-                            name: Some(name),
-                            digest: Some(d),
-                            result: if ok {
-                                Ok(())
-                            } else {
-                                Err(AlgorithmError::Mismatch)
-                            },
-                        };
+                        return Verification::checked(name, d, ok);
                     }
                     (KeyKind::EcP256 | KeyKind::EcP384, other) => {
                         return unsupported(
@@ -446,15 +444,7 @@ impl Family {
                 let ok = rs::UnparsedPublicKey::new(&rs::ED25519, &key.key)
                     .verify(message, signature)
                     .is_ok();
-                Verification {
-                    name: Some("ed25519".into()),
-                    digest: Some(D::Sha512),
-                    result: if ok {
-                        Ok(())
-                    } else {
-                        Err(AlgorithmError::Mismatch)
-                    },
-                }
+                Verification::checked("ed25519".into(), D::Sha512, ok)
             }
             Family::Sm2(d) => {
                 let name = "sm2-sm3".to_string();
@@ -536,15 +526,7 @@ fn ring_verify(
     let ok = rs::UnparsedPublicKey::new(alg, key)
         .verify(message, signature)
         .is_ok();
-    Verification {
-        name: Some(name),
-        digest: Some(d),
-        result: if ok {
-            Ok(())
-        } else {
-            Err(AlgorithmError::Mismatch)
-        },
-    }
+    Verification::checked(name, d, ok)
 }
 
 /// RSASSA-PSS parameters.
