@@ -7,41 +7,17 @@ use std::path::PathBuf;
 use certcheck::pdf::PdfFile;
 use certcheck::report::Fields;
 use serde_json::Value;
-use unicode_normalization::UnicodeNormalization;
 
-const FIELDS: [&str; 9] = [
-    "management_number",
-    "name",
-    "gender",
-    "birth",
-    "id_number",
-    "qualification",
-    "level",
-    "approval_date",
-    "query_result_label",
-];
+mod common;
+
+use common::{norm, FIELDS};
 
 fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+    common::corpus_dir()
 }
 
 fn manifest() -> Vec<Value> {
-    let text = std::fs::read_to_string(corpus().join("manifest.json")).expect("manifest");
-    let v: Value = serde_json::from_str(&text).expect("manifest JSON");
-    match v.get("files") {
-        Some(Value::Array(a)) => a.clone(),
-        _ => panic!("manifest has no files"),
-    }
-}
-
-/// As the acceptance tool compares: NFKC, white space removed; false and
-/// null read the same.
-fn norm(v: &Value) -> Value {
-    match v {
-        Value::String(s) => Value::String(s.nfkc().filter(|c| !c.is_whitespace()).collect()),
-        Value::Bool(false) => Value::Null,
-        other => other.clone(),
-    }
+    common::manifest_entries()
 }
 
 fn as_json(f: &Fields) -> Value {
@@ -51,7 +27,7 @@ fn as_json(f: &Fields) -> Value {
 /// Compares every expected field; returns the differences.
 fn differences(file: &str, want: &Value, got: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    for k in FIELDS {
+    for &k in FIELDS {
         let Some(w) = want.get(k) else { continue };
         let g = got.get(k).cloned().unwrap_or(Value::Null);
         if norm(w) != norm(&g) {

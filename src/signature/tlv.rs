@@ -418,23 +418,8 @@ pub fn parse_asn1_time(s: &str, utc: bool) -> Option<time::OffsetDateTime> {
         }
         _ => return None,
     };
-    let date = time::Date::from_calendar_date(
-        year,
-        time::Month::try_from(u8::try_from(month).ok()?).ok()?,
-        u8::try_from(day).ok()?,
-    )
-    .ok()?;
-    let t = time::Time::from_hms(
-        u8::try_from(hour).ok()?,
-        u8::try_from(minute).ok()?,
-        u8::try_from(second.min(59)).ok()?,
-    )
-    .ok()?;
-    Some(
-        time::PrimitiveDateTime::new(date, t)
-            .assume_offset(offset)
-            .to_offset(time::UtcOffset::UTC),
-    )
+    crate::trust::signing_time::build(year, month, day, hour, minute, second, offset)
+        .map(|t| t.to_offset(time::UtcOffset::UTC))
 }
 
 /// DER encoding helpers for the few structures certcheck writes (tests and

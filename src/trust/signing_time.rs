@@ -201,7 +201,10 @@ pub fn parse_iso_date(s: &str) -> Option<OffsetDateTime> {
     )
 }
 
-fn build(
+/// A date-time from its parts, `None` where a part is out of range (a
+/// leap second is read as second 59). Shared by the PDF and ASN.1 date
+/// parsers.
+pub(crate) fn build(
     year: i32,
     month: u32,
     day: u32,
