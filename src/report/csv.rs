@@ -26,13 +26,16 @@ pub const HEADER: &[&str] = &[
 pub fn row(record: &Record) -> Vec<String> {
     let f = record.fields.clone().unwrap_or_default();
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-    let mut codes: Vec<&str> = record
+    let mut codes: Vec<&str> = Vec::new();
+    for r in record
         .reasons
         .iter()
         .chain(record.signatures.iter().flat_map(|s| s.reasons.iter()))
-        .map(|r| r.code.as_str())
-        .collect();
-    codes.dedup();
+    {
+        if !codes.contains(&r.code.as_str()) {
+            codes.push(r.code.as_str());
+        }
+    }
     vec![
         record.path.clone(),
         opt(&record.sha256),
@@ -62,4 +65,27 @@ pub fn row(record: &Record) -> Vec<String> {
             .join(";"),
         opt(&record.error),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Code, Reason};
+
+    #[test]
+    fn each_reason_code_appears_once_in_file_order() {
+        let mut record = Record::malformed("x.pdf", String::new(), vec![]);
+        record.reasons = vec![
+            Reason::new(Code::DigestMismatch),
+            Reason::new(Code::ByteRangeNotRevisionEnd),
+            Reason::new(Code::DigestMismatch),
+        ];
+        let row = row(&record);
+        let reasons_at = HEADER.iter().position(|h| *h == "reasons").expect("column");
+        assert_eq!(
+            row[reasons_at],
+            "digest_mismatch;byte_range_not_revision_end"
+        );
+        assert_eq!(row.len(), HEADER.len());
+    }
 }
