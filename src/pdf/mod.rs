@@ -84,3 +84,18 @@ impl<'a> PdfFile<'a> {
         self.revisions.iter().find(|r| r.accepts_end(end))
     }
 }
+
+/// UTF-16BE bytes as text (a PDF text string after its BOM, an ASN.1
+/// BMPString); an odd last byte is padded, bad surrogates are replaced.
+pub fn utf16be_lossy(bytes: &[u8]) -> String {
+    let units: Vec<u16> = bytes
+        .chunks(2)
+        .map(|c| {
+            u16::from_be_bytes([
+                c.first().copied().unwrap_or(0),
+                c.get(1).copied().unwrap_or(0),
+            ])
+        })
+        .collect();
+    String::from_utf16_lossy(&units)
+}

@@ -241,16 +241,7 @@ pub fn decode_text(bytes: &[u8]) -> String {
 
 fn decode_text_raw(bytes: &[u8]) -> String {
     if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
-        let units: Vec<u16> = rest
-            .chunks(2)
-            .map(|c| {
-                u16::from_be_bytes([
-                    c.first().copied().unwrap_or(0),
-                    c.get(1).copied().unwrap_or(0),
-                ])
-            })
-            .collect();
-        return String::from_utf16_lossy(&units);
+        return crate::pdf::utf16be_lossy(rest);
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
         return s.to_string();

@@ -109,16 +109,7 @@ fn text(t: Option<&Tlv<'_>>, what: &'static str) -> Result<String, SesError> {
 
 fn decode_text(tag: u8, v: &[u8]) -> String {
     if tag == tlv::BMP_STRING {
-        let units: Vec<u16> = v
-            .chunks(2)
-            .map(|c| {
-                u16::from_be_bytes([
-                    c.first().copied().unwrap_or(0),
-                    c.get(1).copied().unwrap_or(0),
-                ])
-            })
-            .collect();
-        return String::from_utf16_lossy(&units);
+        return crate::pdf::utf16be_lossy(v);
     }
     match std::str::from_utf8(v) {
         Ok(s) => s.to_string(),

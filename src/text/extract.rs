@@ -83,14 +83,7 @@ fn matrix_from_object(doc: &Document, obj: Option<&Object>) -> Matrix {
     let Some(arr) = obj.map(|o| deref(doc, o)).and_then(|o| o.as_array().ok()) else {
         return IDENTITY;
     };
-    let n: Vec<f32> = arr
-        .iter()
-        .filter_map(|o| match deref(doc, o) {
-            Object::Integer(i) => Some(*i as f32),
-            Object::Real(r) if r.is_finite() => Some(*r),
-            _ => None,
-        })
-        .collect();
+    let n = numbers(doc, arr);
     match n.as_slice() {
         [a, b, c, d, e, f] => [*a, *b, *c, *d, *e, *f],
         _ => IDENTITY,
@@ -197,17 +190,21 @@ pub fn extract_glyphs(doc: &Document) -> Extraction {
     }
 }
 
-/// A rectangle of the page: [x0, y0, x1, y1] with x0 <= x1, y0 <= y1.
-fn rect_of(doc: &Document, obj: &Object) -> Option<[f32; 4]> {
-    let arr = deref(doc, obj).as_array().ok()?;
-    let n: Vec<f32> = arr
-        .iter()
+/// The finite numbers of a PDF array (references followed once).
+fn numbers(doc: &Document, arr: &[Object]) -> Vec<f32> {
+    arr.iter()
         .filter_map(|o| match deref(doc, o) {
             Object::Integer(i) => Some(*i as f32),
             Object::Real(r) if r.is_finite() => Some(*r),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// A rectangle of the page: [x0, y0, x1, y1] with x0 <= x1, y0 <= y1.
+fn rect_of(doc: &Document, obj: &Object) -> Option<[f32; 4]> {
+    let arr = deref(doc, obj).as_array().ok()?;
+    let n = numbers(doc, arr);
     match n.as_slice() {
         [a, b, c, d] => Some([a.min(*c), b.min(*d), a.max(*c), b.max(*d)]),
         _ => None,

@@ -139,3 +139,19 @@ pub fn manifest_differences(dir: &Path, options: &Options) -> (Vec<String>, Vec<
     }
     (failures, false_authentic)
 }
+
+/// Asserts the manifest in `dir` holds for every file: no false
+/// `authentic` first, then no difference at all.
+pub fn assert_manifest_holds(dir: &Path, options: &Options) {
+    let (failures, false_authentic) = manifest_differences(dir, options);
+    assert!(
+        false_authentic.is_empty(),
+        "FALSE AUTHENTIC: {false_authentic:?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
