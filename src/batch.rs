@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -81,15 +81,21 @@ fn check_one(path: &std::path::Path, options: &Options) -> Record {
 }
 
 /// SPEC.md: 0 every file authentic; 1 some file altered, invalid or
-/// untrusted; 3 otherwise some file unsigned; 4 otherwise some file
-/// malformed or unreadable. (2, a usage error, is the command line's.)
+/// untrusted; 2 otherwise some input could not be read from the disk
+/// (missing, not allowed, not a regular file); 3 otherwise some file
+/// unsigned; 4 otherwise some file malformed. A "do not accept" finding is
+/// never hidden by another file's problem, and a batch with an input that
+/// was not checked never reads as 0, 3 or 4. (2 is also the command line's
+/// usage error: in both cases the run did not check what it was asked to.)
 pub fn exit_status<'a, I: IntoIterator<Item = &'a Verdict>>(verdicts: I) -> u8 {
     let mut worst = 0;
     for v in verdicts {
         let rank = v.exit_rank();
-        // 1 beats 3 beats 4: the ranks are ordered by how bad, not by value.
+        // 1 beats 2 beats 3 beats 4: the ranks are ordered by how bad,
+        // not by value.
         let badness = |r: u8| match r {
-            1 => 3,
+            1 => 4,
+            2 => 3,
             3 => 2,
             4 => 1,
             _ => 0,
@@ -105,8 +111,7 @@ pub fn exit_status<'a, I: IntoIterator<Item = &'a Verdict>>(verdicts: I) -> u8 {
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
     pub counts: BTreeMap<Verdict, usize>,
-    /// Files a person must look at: every one not authentic, and authentic
-    /// ones with a ledger conflict or a QR code off the official hosts.
+    /// Files a person must look at (see [`attention`]).
     pub need_a_person: Vec<(String, Verdict, String)>,
     pub verdicts: Vec<Verdict>,
 }
@@ -115,25 +120,10 @@ impl Summary {
     pub fn add(&mut self, record: &Record) {
         *self.counts.entry(record.verdict).or_insert(0) += 1;
         self.verdicts.push(record.verdict);
-        let conflict = record
-            .ledger
-            .as_ref()
-            .is_some_and(|l| !l.conflicts.is_empty());
-        let off_host = record.has_reason(Code::QrCodeOffOfficialHost);
-        if record.verdict != Verdict::Authentic || conflict || off_host {
-            let mut why: Vec<&str> = Vec::new();
-            if record.verdict != Verdict::Authentic {
-                why.push(headline(record.verdict));
-            }
-            if conflict {
-                why.push("ledger conflict");
-            }
-            if off_host {
-                why.push("QR code off the official hosts");
-            }
-            let why = why.join("; ");
+        let why = attention(record);
+        if !why.is_empty() {
             self.need_a_person
-                .push((record.path.clone(), record.verdict, why));
+                .push((record.path.clone(), record.verdict, why.join("; ")));
         }
     }
 
@@ -170,7 +160,12 @@ impl Summary {
         } else {
             let _ = writeln!(out, "Need a person ({}):", self.need_a_person.len());
             for (path, v, why) in &self.need_a_person {
-                let _ = writeln!(out, "  {:<10} {path}  ({why})", v.as_str().to_uppercase());
+                let _ = writeln!(
+                    out,
+                    "  {:<10} {}  ({why})",
+                    v.as_str().to_uppercase(),
+                    crate::report::escape::for_terminal(path)
+                );
             }
         }
         out
@@ -185,7 +180,34 @@ fn headline(v: Verdict) -> &'static str {
         Verdict::Untrusted => "not signed by a known issuer",
         Verdict::Unsigned => "no signature: check online",
         Verdict::Malformed => "not a readable PDF",
+        Verdict::InputError => "input problem: the file could not be read from the disk",
     }
+}
+
+/// Why a person must look at this file, in the words of the summary; empty
+/// when nobody needs to. Every file that is not authentic; an authentic
+/// one whose content could not be read (a password is needed), that the
+/// ledger has seen with another holder, or whose QR code points off the
+/// official hosts. The one place this is decided (the summary, `watch`).
+pub fn attention(record: &Record) -> Vec<&'static str> {
+    let mut why = Vec::new();
+    if record.verdict != Verdict::Authentic {
+        why.push(headline(record.verdict));
+    }
+    if record.has_reason(Code::ContentNotReadable) {
+        why.push("content not readable: enter the password");
+    }
+    if record
+        .ledger
+        .as_ref()
+        .is_some_and(|l| !l.conflicts.is_empty())
+    {
+        why.push("ledger conflict");
+    }
+    if record.has_reason(Code::QrCodeOffOfficialHost) {
+        why.push("QR code off the official hosts");
+    }
+    why
 }
 
 /// The desk's line under a record in human output: which ledger entry it
@@ -204,6 +226,63 @@ pub fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
     crate::pipeline::collect_pdfs(paths)
 }
 
+/// The files a command line names, and what the folder walk left out so
+/// the person can be told (a symlinked folder is not followed: it could
+/// lead anywhere, or in a circle).
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub files: Vec<PathBuf>,
+    /// Symbolic links to folders found inside the folders given.
+    pub skipped_links: Vec<PathBuf>,
+}
+
+/// Like [`collect`], and says which symlinked folders were skipped.
+pub fn collect_inputs(paths: &[PathBuf]) -> Inputs {
+    let mut inputs = Inputs::default();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            walk(p, &mut found, &mut inputs.skipped_links, 0);
+            found.sort();
+            inputs.files.extend(found);
+        } else {
+            inputs.files.push(p.clone());
+        }
+    }
+    inputs
+}
+
+/// Folders deeper than this are not searched.
+const MAX_DEPTH: usize = 32;
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<PathBuf>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            walk(&path, out, skipped, depth + 1);
+        } else if kind.is_symlink() && path.is_dir() {
+            skipped.push(path);
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+        {
+            // FIFOs and devices named *.pdf are kept: the check refuses
+            // them with an input error the person sees.
+            out.push(path);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +296,9 @@ mod tests {
         assert_eq!(exit_status(&[Malformed, Authentic]), 4);
         assert_eq!(exit_status(&[Unsigned, Untrusted, Malformed]), 1);
         assert_eq!(exit_status(&[Altered]), 1);
+        assert_eq!(exit_status(&[Malformed, InputError, Unsigned]), 2);
+        assert_eq!(exit_status(&[InputError, Untrusted]), 1);
+        assert_eq!(exit_status(&[InputError, Authentic]), 2);
     }
 
     #[test]
@@ -236,16 +318,29 @@ mod tests {
         for (n, (i, r)) in seen.iter().enumerate() {
             assert_eq!(*i, n);
             assert_eq!(r.path, files[n].display().to_string());
-            assert_eq!(r.verdict, Verdict::Malformed);
+            // Written but not a PDF: malformed. Never written: an input
+            // error, not a verdict on a PDF.
+            let want = if n % 3 == 0 {
+                Verdict::Malformed
+            } else {
+                Verdict::InputError
+            };
+            assert_eq!(r.verdict, want, "{}", r.path);
+            assert!(r.error.is_some());
         }
         let mut s = Summary::default();
         for (_, r) in &seen {
             s.add(r);
         }
-        assert_eq!(s.counts.get(&Verdict::Malformed), Some(&20));
+        assert_eq!(s.counts.get(&Verdict::Malformed), Some(&7));
+        assert_eq!(s.counts.get(&Verdict::InputError), Some(&13));
         assert_eq!(s.need_a_person.len(), 20);
-        assert_eq!(s.exit_status(), 4);
-        assert!(s.render_human().contains("20 malformed"));
+        assert_eq!(s.exit_status(), 2);
+        let text = s.render_human();
+        assert!(
+            text.contains("7 malformed") && text.contains("13 input_error"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod seal;
 pub mod signature;
 pub mod text;
 pub mod trust;
+pub mod trust_admin;
 pub mod verdict;
 
 pub use pipeline::{verify, verify_file, Options};

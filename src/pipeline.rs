@@ -42,14 +42,22 @@ impl Default for Options {
     }
 }
 
-/// Reads and checks the file at `path`. A file that cannot be read gets a
-/// `malformed` record with the error.
+/// Reads and checks the file at `path`. An input that cannot be opened
+/// (missing, not allowed, not a regular file) gets an `input_error` record
+/// with the error; one that opens but is not a PDF is `malformed`.
 pub fn verify_file(path: &Path, options: &Options) -> Record {
     let shown = path.display().to_string();
-    let file = match std::fs::File::open(path) {
+    let file = match open_regular_file(path) {
         Ok(f) => f,
-        Err(e) => {
-            return Record::malformed(
+        Err(InputError::NotRegular(kind)) => {
+            return Record::input_error(
+                &shown,
+                format!("{kind}, not a regular file: it was not opened"),
+                vec![Reason::detail(Code::NotARegularFile, kind)],
+            )
+        }
+        Err(InputError::Io(e)) => {
+            return Record::input_error(
                 &shown,
                 e.to_string(),
                 vec![Reason::new(Code::FileUnreadable)],
@@ -66,7 +74,7 @@ pub fn verify_file(path: &Path, options: &Options) -> Record {
         }
         Ok(m) if m.len() == 0 => return verify(&[], &shown, options),
         Err(e) => {
-            return Record::malformed(
+            return Record::input_error(
                 &shown,
                 e.to_string(),
                 vec![Reason::new(Code::FileUnreadable)],
@@ -79,15 +87,74 @@ pub fn verify_file(path: &Path, options: &Options) -> Record {
     // every mmap reader.
     match unsafe { memmap2::Mmap::map(&file) } {
         Ok(map) => verify(&map, &shown, options),
-        Err(_) => match std::fs::read(path) {
-            Ok(bytes) => verify(&bytes, &shown, options),
-            Err(e) => Record::malformed(
-                &shown,
-                e.to_string(),
-                vec![Reason::new(Code::FileUnreadable)],
-            ),
-        },
+        Err(_) => {
+            let mut bytes = Vec::new();
+            match std::io::Read::read_to_end(&mut &file, &mut bytes) {
+                Ok(_) => verify(&bytes, &shown, options),
+                Err(e) => Record::input_error(
+                    &shown,
+                    e.to_string(),
+                    vec![Reason::new(Code::FileUnreadable)],
+                ),
+            }
+        }
     }
+}
+
+/// Why an input was not opened.
+#[derive(Debug)]
+pub enum InputError {
+    /// A FIFO, device, socket or folder: what kind.
+    NotRegular(&'static str),
+    Io(std::io::Error),
+}
+
+/// Opens `path` for reading only if it is a regular file (through
+/// symlinks). A FIFO named `*.pdf` would block `open` until a writer
+/// comes, and a device can be read forever, so the kind is checked first,
+/// the file is opened without blocking, and the kind is checked again on
+/// the open handle (the path may have been swapped in between).
+pub fn open_regular_file(path: &Path) -> Result<std::fs::File, InputError> {
+    let before = std::fs::metadata(path).map_err(InputError::Io)?;
+    if let Some(kind) = not_regular(&before.file_type()) {
+        return Err(InputError::NotRegular(kind));
+    }
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = open.open(path).map_err(InputError::Io)?;
+    let after = file.metadata().map_err(InputError::Io)?;
+    match not_regular(&after.file_type()) {
+        Some(kind) => Err(InputError::NotRegular(kind)),
+        None => Ok(file),
+    }
+}
+
+fn not_regular(kind: &std::fs::FileType) -> Option<&'static str> {
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_dir() {
+        return Some("a folder");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if kind.is_socket() {
+            return Some("a socket");
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return Some("a device");
+        }
+    }
+    Some("not a regular file")
 }
 
 /// Checks the PDF in `bytes`; `path` is only what the record shows.
@@ -263,12 +330,11 @@ fn check_signature(
         reasons: br.reasons.clone(),
     };
     if let (Some(dir), true) = (&options.extract_seal_dir, crate::seal::has_picture(format)) {
-        let saved = crate::seal::save_seal_picture(
-            dir,
-            record.sha256.as_deref().unwrap_or("unknown"),
-            &field.name,
-            contents,
-        );
+        let input_name = Path::new(&record.path)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "seal".into());
+        let saved = crate::seal::save_seal_picture(dir, &input_name, &field.name, contents);
         if let Err(e) = saved {
             report
                 .reasons
@@ -381,6 +447,8 @@ fn read_text(
     record: &mut Record,
 ) {
     if file.encryption == Encryption::NeedsPassword {
+        // Never a bare verdict with nothing shown: a person must read it.
+        record.reasons.push(Reason::new(Code::ContentNotReadable));
         return;
     }
     let shown = text::extract(&file.doc);

@@ -726,7 +726,7 @@ fn safe_name(s: &str, max: usize) -> String {
     let out: String = s
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
                 c
             } else {
                 '_'
@@ -743,11 +743,14 @@ fn safe_name(s: &str, max: usize) -> String {
 }
 
 /// The picture of the seal in an SES_Signature in `contents`, saved in
-/// `dir` as `<file sha256>-<field>.<picture type>`. `Ok(None)` when the
-/// contents hold no seal.
+/// `dir` as `<input file name>-<field>.<picture type>` (so a person sees
+/// which file and which signature it came from). The file is created new:
+/// a name already taken (by an earlier picture, a file, or a link planted
+/// there) gets `-2`, `-3`, … and nothing is ever written through an
+/// existing file or link. `Ok(None)` when the contents hold no seal.
 pub fn save_seal_picture(
     dir: &Path,
-    file_sha256: &str,
+    input_name: &str,
     field: &str,
     contents: &[u8],
 ) -> std::io::Result<Option<PathBuf>> {
@@ -756,17 +759,36 @@ pub fn save_seal_picture(
     };
     let seal = &sig.seal;
     let ext = picture_extension(&seal.picture_type, seal.picture);
-    let name = format!(
-        "{}-{}.{}",
-        safe_name(file_sha256, 64),
-        safe_name(field, 64),
-        ext
-    );
+    let stem = format!("{}-{}", safe_name(input_name, 64), safe_name(field, 64));
     std::fs::create_dir_all(dir)?;
-    let path = dir.join(name);
-    std::fs::write(&path, seal.picture)?;
-    Ok(Some(path))
+    for n in 1..=MAX_NAME_TRIES {
+        let name = if n == 1 {
+            format!("{stem}.{ext}")
+        } else {
+            format!("{stem}-{n}.{ext}")
+        };
+        let path = dir.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                std::io::Write::write_all(&mut f, seal.picture)?;
+                return Ok(Some(path));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("{MAX_NAME_TRIES} pictures named {stem} already exist"),
+    ))
 }
+
+/// Names tried for one picture before giving up.
+const MAX_NAME_TRIES: usize = 1000;
 
 /// The extension for a picture: its declared type when it is a plain
 /// short word, else what its first bytes say.
@@ -913,5 +935,23 @@ mod tests {
             save_seal_picture(dir.path(), "x", "f", b"not a seal").unwrap(),
             None
         );
+        // The name is taken: a new name, the first picture untouched.
+        let again = save_seal_picture(dir.path(), "abc123", "../Sig 1", &contents)
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.file_name().unwrap(), "abc123-_Sig_1-2.png");
+        assert_eq!(std::fs::read(&path).unwrap(), saved);
+        // A link planted under the next name is not written through.
+        #[cfg(unix)]
+        {
+            let victim = dir.path().join("victim");
+            std::fs::write(&victim, "keep").unwrap();
+            std::os::unix::fs::symlink(&victim, dir.path().join("证书-S.png")).unwrap();
+            let third = save_seal_picture(dir.path(), "证书", "S", &contents)
+                .unwrap()
+                .unwrap();
+            assert_eq!(third.file_name().unwrap(), "证书-S-2.png");
+            assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        }
     }
 }

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 /// One verdict per file (and per signature), as SPEC.md defines them.
 ///
 /// The order of the variants is the precedence: where several apply, the
-/// worst wins (`Malformed` only applies when the file cannot be read).
+/// worst wins (`Malformed` only applies when the file cannot be read,
+/// `InputError` when it could not even be opened: missing, not allowed,
+/// not a regular file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
@@ -15,6 +17,9 @@ pub enum Verdict {
     Invalid,
     Altered,
     Malformed,
+    /// The input could not be read from the disk (missing, permission
+    /// denied, a folder, a FIFO or device): nothing was checked.
+    InputError,
 }
 
 impl Verdict {
@@ -26,6 +31,7 @@ impl Verdict {
             Verdict::Invalid => "invalid",
             Verdict::Altered => "altered",
             Verdict::Malformed => "malformed",
+            Verdict::InputError => "input_error",
         }
     }
 
@@ -36,6 +42,7 @@ impl Verdict {
             Verdict::Altered | Verdict::Invalid | Verdict::Untrusted => 1,
             Verdict::Unsigned => 3,
             Verdict::Malformed => 4,
+            Verdict::InputError => 2,
         }
     }
 }

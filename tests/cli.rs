@@ -170,11 +170,13 @@ fn exit_statuses() {
     ]);
     assert_eq!(status(&only_malformed), 4);
 
+    // A missing input is an input problem (SPEC additions), not a PDF
+    // verdict: exit 2, and an error record.
     let missing = env.path("no-such-file.pdf");
     let out = env.verify(&["--format", "jsonl", missing.to_str().unwrap()]);
-    assert_eq!(status(&out), 4);
+    assert_eq!(status(&out), 2);
     let r = &jsonl(&out)[0];
-    assert_eq!(r["verdict"], "malformed");
+    assert_eq!(r["verdict"], "input_error");
     assert!(r["error"].is_string());
 
     let unsigned = env.verify(&["--format", "jsonl", &c("unsigned-query-result.pdf")]);

@@ -1,11 +1,14 @@
 //! The human printer: the verdict first, then why, then what changed, the
 //! seals, and the fields. Plain words for a desk clerk; the JSON record has
-//! the evidence for an examiner.
+//! the evidence for an examiner. Every string that comes from the file (its
+//! name, field values, names in certificates, messages that quote the file)
+//! goes through [`shown`], so nothing in a file can act on the terminal.
 
 use std::collections::HashSet;
 use std::fmt::Write;
 
-use super::{Record, Severity, SignatureReport};
+use super::escape::for_terminal as shown;
+use super::{Code, Record, Severity, SignatureReport};
 use crate::verdict::Verdict;
 
 /// Renders one record for a person. `color` adds ANSI colours (only when
@@ -15,20 +18,26 @@ pub fn render(record: &Record, color: bool) -> String {
     let (paint, bold, reset) = if color {
         let paint = match record.verdict {
             Verdict::Authentic => "\x1b[1;32m",
-            Verdict::Unsigned | Verdict::Malformed => "\x1b[1;33m",
+            Verdict::Unsigned | Verdict::Malformed | Verdict::InputError => "\x1b[1;33m",
             _ => "\x1b[1;31m",
         };
         (paint, "\x1b[1m", "\x1b[0m")
     } else {
         ("", "", "")
     };
-    let _ = writeln!(out, "{bold}{}{reset}", record.path);
+    let _ = writeln!(out, "{bold}{}{reset}", shown(&record.path));
     let _ = writeln!(
         out,
         "  {paint}{}{reset}: {}",
         record.verdict.as_str().to_uppercase(),
         headline(record.verdict)
     );
+    if record.has_reason(Code::ContentNotReadable) {
+        let _ = writeln!(
+            out,
+            "  {paint}CONTENT NOT READABLE{reset}: enter the password (--password); what it certifies was not read, so a person must look at it"
+        );
+    }
 
     let mut seen = HashSet::new();
     let why: Vec<&str> = record
@@ -42,7 +51,7 @@ pub fn render(record: &Record, color: bool) -> String {
     if !why.is_empty() {
         let _ = writeln!(out, "  why:");
         for line in why {
-            let _ = writeln!(out, "    - {line}");
+            let _ = writeln!(out, "    - {}", shown(line));
         }
     }
 
@@ -58,7 +67,8 @@ pub fn render(record: &Record, color: bool) -> String {
             let _ = writeln!(
                 out,
                 "    - {page}revision {}: {}",
-                c.revision, c.description
+                c.revision,
+                shown(&c.description)
             );
         }
     }
@@ -69,8 +79,8 @@ pub fn render(record: &Record, color: bool) -> String {
                 out,
                 "    - {}: signed \"{}\", shown \"{}\"",
                 label(&tc.field),
-                tc.signed.as_deref().unwrap_or("—"),
-                tc.shown.as_deref().unwrap_or("—")
+                shown(tc.signed.as_deref().unwrap_or("—")),
+                shown(tc.shown.as_deref().unwrap_or("—"))
             );
         }
     }
@@ -88,7 +98,7 @@ pub fn render(record: &Record, color: bool) -> String {
         } else {
             "NOT an official site"
         };
-        let _ = writeln!(out, "  QR code ({mark}): {}", q.text);
+        let _ = writeln!(out, "  QR code ({mark}): {}", shown(&q.text));
     }
 
     if let Some(fields) = &record.fields {
@@ -105,7 +115,7 @@ pub fn render(record: &Record, color: bool) -> String {
                         ("id_number", Some(false)) => "  (check digit wrong)",
                         _ => "",
                     };
-                    let _ = writeln!(out, "    {} {v}{note}", pad(label(name), 14));
+                    let _ = writeln!(out, "    {} {}{note}", pad(label(name), 14), shown(v));
                 }
             }
             if fields.query_result_label {
@@ -114,15 +124,15 @@ pub fn render(record: &Record, color: bool) -> String {
         }
     }
     if let Some(e) = &record.error {
-        let _ = writeln!(out, "  error: {e}");
+        let _ = writeln!(out, "  error: {}", shown(e));
     }
     out
 }
 
 fn describe_signature(sig: &SignatureReport, revisions: usize) -> String {
-    let mut s = format!("{} [{}", sig.field, sig.format);
+    let mut s = format!("{} [{}", shown(&sig.field), shown(&sig.format));
     if let Some(alg) = &sig.signature_algorithm {
-        let _ = write!(s, ", {alg}");
+        let _ = write!(s, ", {}", shown(alg));
     }
     s.push_str("]: ");
     s.push_str(match sig.verdict {
@@ -130,13 +140,13 @@ fn describe_signature(sig: &SignatureReport, revisions: usize) -> String {
         Verdict::Altered => "what it signed was changed",
         Verdict::Invalid => "not a valid signature",
         Verdict::Untrusted => "valid, but not from a known issuer",
-        Verdict::Unsigned | Verdict::Malformed => "not checked",
+        Verdict::Unsigned | Verdict::Malformed | Verdict::InputError => "not checked",
     });
     if let Some(signer) = &sig.signer {
-        let _ = write!(s, "; sealed by {}", common_name(&signer.subject));
+        let _ = write!(s, "; sealed by {}", shown(common_name(&signer.subject)));
     }
     if let Some(issuer) = &sig.trusted_issuer {
-        let _ = write!(s, "; known issuer {issuer}");
+        let _ = write!(s, "; known issuer {}", shown(issuer));
     }
     if let Some(t) = &sig.signing_time {
         let source = match sig.signing_time_source.as_deref() {
@@ -145,7 +155,7 @@ fn describe_signature(sig: &SignatureReport, revisions: usize) -> String {
             Some("document_date") => " (latest date in the document)",
             _ => "",
         };
-        let _ = write!(s, "; signed {t}{source}");
+        let _ = write!(s, "; signed {}{source}", shown(t));
     }
     if let Some(rev) = sig.revision {
         if !sig.covers_whole_file {
@@ -172,6 +182,7 @@ fn headline(v: Verdict) -> &'static str {
         Verdict::Untrusted => "signed, but not by a known issuer: do not accept as genuine",
         Verdict::Unsigned => "no electronic seal: check it online with the issuer",
         Verdict::Malformed => "not a readable PDF",
+        Verdict::InputError => "the file could not be read from the disk: it was not checked",
     }
 }
 
@@ -202,7 +213,7 @@ fn is_wide(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Code, Fields, Reason};
+    use crate::report::{Fields, Reason};
 
     #[test]
     fn the_verdict_comes_first_then_why_then_fields() {

@@ -1,6 +1,7 @@
 //! The data model every printer reads, and the printers.
 
 pub mod csv;
+pub mod escape;
 pub mod human;
 pub mod reason;
 pub mod record;

@@ -115,6 +115,9 @@ codes! {
     // --- the desk: QR codes, ledger ---
     QrCodeOffOfficialHost => ("qr_code_off_official_host", Warning, "A QR code on the certificate points to a website that is not an official verification site: do not trust what it shows."),
     LedgerConflict => ("ledger_conflict", Warning, "The ledger has seen these details before with a different holder or file."),
+    // --- the desk: inputs a person must see to ---
+    ContentNotReadable => ("content_not_readable", Warning, "Content not readable: enter the password. The signatures were checked on the raw bytes, but what the document says could not be read, so a person must look at it."),
+    NotARegularFile => ("not_a_regular_file", Info, "The input is not a regular file (a FIFO, device, socket or folder), so it was not opened."),
 }
 
 impl Code {

@@ -220,6 +220,15 @@ impl Record {
         }
     }
 
+    /// A record for an input that could not be read from the disk at all
+    /// (missing, not allowed, not a regular file): nothing was checked.
+    pub fn input_error(path: &str, error: String, reasons: Vec<Reason>) -> Self {
+        Record {
+            verdict: Verdict::InputError,
+            ..Record::malformed(path, error, reasons)
+        }
+    }
+
     pub fn has_reason(&self, code: super::Code) -> bool {
         self.reasons.iter().any(|r| r.code == code)
             || self

@@ -1,0 +1,343 @@
+//! A desk clerk's day from the command line, run as a user runs it: real
+//! files (tests/desk, made by tests/desk/make.py with cryptography, fpdf2
+//! and pyHanko; tests/extra; tests/corpus), real folders, FIFOs and links,
+//! the real binary. Every run gets its own config and data dirs.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn desk(name: &str) -> PathBuf {
+    root().join("tests/desk").join(name)
+}
+
+fn extra(name: &str) -> PathBuf {
+    root().join("tests/extra").join(name)
+}
+
+fn corpus(name: &str) -> PathBuf {
+    root().join("tests/corpus").join(name)
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_certcheck"));
+        cmd.env("CERTCHECK_CONFIG_DIR", self.path("config"))
+            .env("CERTCHECK_DATA_DIR", self.path("data"))
+            .env_remove("LC_ALL")
+            .env_remove("LC_CTYPE")
+            .env("LANG", "C.UTF-8")
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// `certcheck verify` trusting the extra corpus's issuers only, killed
+    /// (and failed) if it runs longer than a minute: a hang is a failure.
+    fn verify(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+        let mut cmd = self.cmd();
+        cmd.arg("verify")
+            .arg("--no-default-trust")
+            .arg("--trust")
+            .arg(extra("trust"));
+        for a in args {
+            cmd.arg(a);
+        }
+        run_with_deadline(cmd, Duration::from_secs(60))
+    }
+}
+
+fn run_with_deadline(mut cmd: Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "certcheck hung for {limit:?}; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn status(o: &Output) -> i32 {
+    o.status.code().expect("exited normally")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn jsonl(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// Characters that must never reach a terminal from a file.
+fn assert_no_raw_controls(text: &str) {
+    for (i, line) in text.lines().enumerate() {
+        let bad: Vec<char> = line
+            .chars()
+            .filter(|c| {
+                c.is_control()
+                    || matches!(*c as u32, 0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F)
+            })
+            .collect();
+        assert!(bad.is_empty(), "line {i} holds {bad:?}: {line:?}");
+    }
+}
+
+#[test]
+fn the_desk_corpus_gets_its_manifest_outcome() {
+    let dir = root().join("tests/desk");
+    common::assert_manifest_holds(&dir, &common::options_for(&dir, None));
+}
+
+#[test]
+fn a_hostile_seal_subject_cannot_paint_the_terminal() {
+    let env = Env::new();
+    let out = env.verify(&[&desk("untrusted-hostile-seal-subject.pdf")]);
+    assert_eq!(status(&out), 1);
+    let text = stdout(&out);
+    assert_no_raw_controls(&text);
+    // Shown, escaped, on the signature's own line.
+    assert!(
+        text.contains(r"\x1b[2J\x1b[H\x1b[1;32m\x0a  AUTHENTIC"),
+        "{text}"
+    );
+    assert!(text.contains(r"\u{202e}"), "{text}");
+    assert!(text.contains(r"\u{009b}"), "{text}");
+    // No line of the output claims AUTHENTIC: the only verdict line is the real one.
+    let verdict_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.trim_start().starts_with("AUTHENTIC") || l.trim_start().starts_with("UNTRUSTED")
+        })
+        .collect();
+    assert_eq!(verdict_lines.len(), 2, "{verdict_lines:?}"); // the record's, and the summary's
+    assert!(verdict_lines
+        .iter()
+        .all(|l| l.trim_start().starts_with("UNTRUSTED")));
+    // The JSON record keeps the exact subject for an examiner.
+    let cn = common::entries_in(&root().join("tests/desk"));
+    assert!(!cn.is_empty());
+    let json = env.verify(&[
+        &"--format",
+        &"jsonl",
+        &desk("untrusted-hostile-seal-subject.pdf"),
+    ]);
+    let record = &jsonl(&json)[0];
+    let subject = record["signatures"][0]["signer"]["subject"]
+        .as_str()
+        .unwrap();
+    assert!(subject.contains("\u{1b}[2J") && subject.contains('\n'));
+}
+
+#[test]
+fn a_hostile_file_name_is_escaped_in_the_record_and_the_summary() {
+    let env = Env::new();
+    let folder = env.path("in");
+    std::fs::create_dir_all(&folder).unwrap();
+    let hostile = folder.join("证书\u{1b}[2J\u{202e}fdp.pdf");
+    std::fs::copy(corpus("unsigned-query-result.pdf"), &hostile).unwrap();
+    let out = env.verify(&[&hostile]);
+    assert_eq!(status(&out), 3);
+    let text = stdout(&out);
+    assert_no_raw_controls(&text);
+    assert_eq!(
+        text.matches(r"证书\x1b[2J\u{202e}fdp.pdf").count(),
+        2,
+        "{text}"
+    );
+}
+
+#[test]
+fn csv_cells_from_files_are_never_formulas() {
+    let env = Env::new();
+    let folder = env.path("in");
+    std::fs::create_dir_all(&folder).unwrap();
+    let formula_name = folder.join("=HYPERLINK(\"evil\",\"x\").pdf");
+    std::fs::copy(corpus("unsigned-query-result.pdf"), &formula_name).unwrap();
+    let out = env.verify(&[
+        &"--format",
+        &"csv",
+        &desk("untrusted-hostile-seal-subject.pdf"),
+        &desk("unsigned-formula-fields.pdf"),
+        &formula_name,
+    ]);
+    assert_eq!(status(&out), 1);
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        for cell in row.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a formula cell: {cell:?}"
+            );
+            assert!(!cell.contains('\u{1b}'), "a raw escape: {cell:?}");
+        }
+    }
+    assert!(rows[0][col("qualification")].starts_with("'=HYPERLINK("));
+    assert!(rows[0][col("signers")].contains(r"\x1b[2J"));
+    assert!(rows[1][col("qualification")].starts_with("'@SUM("));
+    assert_eq!(&rows[1][col("name")], "'-马丽");
+    assert!(rows[2][col("path")].ends_with("=HYPERLINK(\"evil\",\"x\").pdf"));
+    // A relative path that is itself a formula is neutralised.
+    let out = env
+        .cmd()
+        .current_dir(&folder)
+        .args(["verify", "--no-default-trust", "--format", "csv"])
+        .arg("=HYPERLINK(\"evil\",\"x\").pdf")
+        .output()
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], "'=HYPERLINK(\"evil\",\"x\").pdf");
+}
+
+#[test]
+fn a_missing_input_is_an_input_error_and_the_others_go_on() {
+    let env = Env::new();
+    let missing = env.path("no-such-file.pdf");
+    let out = env.verify(&[
+        &"--format",
+        &"jsonl",
+        &corpus("unsigned-query-result.pdf"),
+        &missing,
+        &corpus("malformed-empty.pdf"),
+    ]);
+    // 2 outranks unsigned (3) and malformed (4).
+    assert_eq!(status(&out), 2);
+    let records = jsonl(&out);
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0]["verdict"], "unsigned");
+    assert_eq!(records[1]["verdict"], "input_error");
+    assert_eq!(records[1]["reasons"][0]["code"], "file_unreadable");
+    assert!(records[1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("No such file"));
+    assert_eq!(records[2]["verdict"], "malformed");
+
+    // A "do not accept" finding is not hidden by it.
+    let out = env.verify(&[&desk("untrusted-hostile-seal-subject.pdf"), &missing]);
+    assert_eq!(status(&out), 1);
+    let text = stdout(&out);
+    assert!(text.contains("INPUT_ERROR"), "{text}");
+    assert!(text.contains("input problem"), "{text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_before_opening_given_directly_or_in_a_folder() {
+    let env = Env::new();
+    let folder = env.path("in");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(corpus("unsigned-query-result.pdf"), folder.join("a.pdf")).unwrap();
+    let fifo = folder.join("b-pipe.pdf");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo");
+    std::fs::copy(corpus("unsigned-query-result.pdf"), folder.join("c.pdf")).unwrap();
+
+    // In a folder: the batch does not hang, the FIFO is an input error.
+    let out = env.verify(&[&"--format", &"jsonl", &folder]);
+    assert_eq!(status(&out), 2);
+    let records = jsonl(&out);
+    let verdicts: Vec<&str> = records
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["unsigned", "input_error", "unsigned"]);
+    assert_eq!(records[1]["reasons"][0]["code"], "not_a_regular_file");
+    assert!(records[1]["error"].as_str().unwrap().contains("FIFO"));
+
+    // Given directly, beside a device.
+    let out = env.verify(&[&"--format", &"jsonl", &fifo, &"/dev/zero"]);
+    assert_eq!(status(&out), 2);
+    let records = jsonl(&out);
+    assert!(records.iter().all(|r| r["verdict"] == "input_error"));
+    assert!(records[1]["error"].as_str().unwrap().contains("device"));
+}
+
+#[test]
+fn a_file_whose_content_needs_a_password_needs_a_person() {
+    let env = Env::new();
+    let file = extra("authentic-encrypted-user-password.pdf");
+    for args in [vec![], vec!["--password", "wrong"]] {
+        let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = Vec::new();
+        for a in &args {
+            all.push(a);
+        }
+        all.push(&file);
+        let out = env.verify(&all);
+        let text = stdout(&out);
+        assert!(
+            text.contains("CONTENT NOT READABLE: enter the password"),
+            "{args:?}: {text}"
+        );
+        assert!(!text.contains("No file needs a person"), "{args:?}: {text}");
+        assert!(text.contains("Need a person (1)"), "{args:?}: {text}");
+        assert!(
+            text.contains("content not readable: enter the password"),
+            "{args:?}: {text}"
+        );
+        let mut json_args = vec![&"--format" as &dyn AsRef<std::ffi::OsStr>, &"jsonl"];
+        json_args.extend(all.iter().copied());
+        let record = &jsonl(&env.verify(&json_args))[0];
+        assert!(record["fields"].is_null());
+        let codes: Vec<&str> = record["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap())
+            .collect();
+        assert!(codes.contains(&"content_not_readable"), "{codes:?}");
+    }
+    // With the right password it reads, and nothing is flagged.
+    let out = env.verify(&[&"--password", &"ruankao-2021", &file]);
+    let text = stdout(&out);
+    assert_eq!(status(&out), 0, "{text}");
+    assert!(!text.contains("CONTENT NOT READABLE"), "{text}");
+    assert!(text.contains("No file needs a person"), "{text}");
+    // An unsigned query proof behind a password: the same outcome.
+    let out = env.verify(&[&root().join("tests/data/user-password-query-result.pdf")]);
+    assert_eq!(status(&out), 3);
+    assert!(stdout(&out).contains("CONTENT NOT READABLE"));
+}
