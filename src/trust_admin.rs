@@ -581,6 +581,58 @@ mod tests {
         (c.der().to_vec(), c.pem())
     }
 
+    fn extra(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/extra")
+            .join(name)
+    }
+
+    #[test]
+    fn signed_pdfs_from_the_extra_corpus() {
+        let none = TrustStore::default();
+        // A genuine file: its embedded chain's top, a CA, nothing worrying.
+        let good = inspect(&extra("authentic-rsa-pss-sha256.pdf"), &none).unwrap();
+        assert_eq!(good.file_verdict, Some(Verdict::Untrusted));
+        assert!(good.concerns.is_empty(), "{:?}", good.concerns);
+        assert!(good.subject.contains("扩展测试"), "{}", good.subject);
+        let known = TrustStore::load(&[extra("trust")], false).unwrap();
+        assert!(
+            inspect(&extra("authentic-rsa-pss-sha256.pdf"), &known)
+                .unwrap()
+                .already_known
+        );
+        // A self-signed seal with the real seal name.
+        let selfsigned = inspect(&extra("untrusted-self-signed-seal.pdf"), &none).unwrap();
+        assert!(selfsigned.concerns.contains(&Concern::SelfSignedSeal));
+        assert!(selfsigned.needs_explicit_yes());
+        // Altered, invalid, malformed, unsigned: refused.
+        for bad in [
+            "altered-byte-edit-id.pdf",
+            "invalid-contents-zeroed.pdf",
+            "invalid-rsa1024.pdf",
+        ] {
+            match inspect(&extra(bad), &none) {
+                Err(AdminError::Refused { verdict, .. }) => {
+                    assert!(
+                        matches!(verdict, Verdict::Altered | Verdict::Invalid),
+                        "{bad}"
+                    )
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        for bad in ["malformed-truncated.pdf", "unsigned-query-result.pdf"] {
+            assert!(
+                matches!(
+                    inspect(&corpus.join(bad), &none),
+                    Err(AdminError::Refused { .. })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
     #[test]
     fn a_certificate_file_is_inspected_checked_pinned_listed_and_removed() {
         let dir = tempfile::tempdir().unwrap();
