@@ -22,6 +22,7 @@ pub mod text;
 pub mod trust;
 pub mod trust_admin;
 pub mod verdict;
+pub mod watch;
 
 pub use pipeline::{verify, verify_file, Options};
 pub use report::record::Record;
