@@ -56,6 +56,25 @@ pub fn csv_cell(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// Whether to paint the output: only on a terminal, and not when
+/// `NO_COLOR` is set to anything non-empty (no-color.org) or `TERM` is
+/// `dumb`.
+pub fn color_wanted(is_terminal: bool) -> bool {
+    color_for(
+        is_terminal,
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    )
+}
+
+fn color_for(
+    is_terminal: bool,
+    no_color: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
+) -> bool {
+    is_terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +107,17 @@ mod tests {
         }
         assert_eq!(csv_cell("信息系统项目管理师"), "信息系统项目管理师");
         assert_eq!(csv_cell(""), "");
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_that_wants_it() {
+        use std::ffi::OsStr;
+        let xterm = Some(OsStr::new("xterm-256color"));
+        assert!(color_for(true, None, xterm));
+        assert!(color_for(true, Some(OsStr::new("")), xterm));
+        assert!(!color_for(true, Some(OsStr::new("1")), xterm));
+        assert!(!color_for(true, None, Some(OsStr::new("dumb"))));
+        assert!(!color_for(false, None, xterm));
+        assert!(color_for(true, None, None));
     }
 }
