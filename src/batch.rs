@@ -9,7 +9,10 @@ use rayon::prelude::*;
 
 use crate::pipeline::{verify_file, Options};
 use crate::report::{Code, Reason, Record};
-use crate::verdict::Verdict;
+
+pub use crate::report::human::ledger_line as render_ledger_human;
+pub use crate::report::summary::{attention, Summary};
+pub use crate::verdict::exit_status;
 
 /// The default number of parallel checks: one per core.
 pub fn default_jobs() -> usize {
@@ -80,147 +83,6 @@ fn check_one(path: &std::path::Path, options: &Options) -> Record {
     }
 }
 
-/// SPEC.md: 0 every file authentic; 1 some file altered, invalid or
-/// untrusted; 2 otherwise some input could not be read from the disk
-/// (missing, not allowed, not a regular file); 3 otherwise some file
-/// unsigned; 4 otherwise some file malformed. A "do not accept" finding is
-/// never hidden by another file's problem, and a batch with an input that
-/// was not checked never reads as 0, 3 or 4. (2 is also the command line's
-/// usage error: in both cases the run did not check what it was asked to.)
-pub fn exit_status<'a, I: IntoIterator<Item = &'a Verdict>>(verdicts: I) -> u8 {
-    let mut worst = 0;
-    for v in verdicts {
-        let rank = v.exit_rank();
-        // 1 beats 2 beats 3 beats 4: the ranks are ordered by how bad,
-        // not by value.
-        let badness = |r: u8| match r {
-            1 => 4,
-            2 => 3,
-            3 => 2,
-            4 => 1,
-            _ => 0,
-        };
-        if badness(rank) > badness(worst) {
-            worst = rank;
-        }
-    }
-    worst
-}
-
-/// What a batch found, for the line at the end.
-#[derive(Debug, Clone, Default)]
-pub struct Summary {
-    pub counts: BTreeMap<Verdict, usize>,
-    /// Files a person must look at (see [`attention`]).
-    pub need_a_person: Vec<(String, Verdict, String)>,
-    pub verdicts: Vec<Verdict>,
-}
-
-impl Summary {
-    pub fn add(&mut self, record: &Record) {
-        *self.counts.entry(record.verdict).or_insert(0) += 1;
-        self.verdicts.push(record.verdict);
-        let why = attention(record);
-        if !why.is_empty() {
-            self.need_a_person
-                .push((record.path.clone(), record.verdict, why.join("; ")));
-        }
-    }
-
-    pub fn total(&self) -> usize {
-        self.verdicts.len()
-    }
-
-    pub fn exit_status(&self) -> u8 {
-        exit_status(&self.verdicts)
-    }
-
-    /// The summary a person reads after the records.
-    pub fn render_human(&self) -> String {
-        use std::fmt::Write;
-        let mut out = String::new();
-        let counts: Vec<String> = self
-            .counts
-            .iter()
-            .map(|(v, n)| format!("{n} {v}"))
-            .collect();
-        let _ = writeln!(
-            out,
-            "\nChecked {} file{}: {}",
-            self.total(),
-            if self.total() == 1 { "" } else { "s" },
-            if counts.is_empty() {
-                "none".to_string()
-            } else {
-                counts.join(", ")
-            }
-        );
-        if self.need_a_person.is_empty() {
-            let _ = writeln!(out, "No file needs a person.");
-        } else {
-            let _ = writeln!(out, "Need a person ({}):", self.need_a_person.len());
-            for (path, v, why) in &self.need_a_person {
-                let _ = writeln!(
-                    out,
-                    "  {:<10} {}  ({why})",
-                    v.as_str().to_uppercase(),
-                    crate::report::escape::for_terminal(path)
-                );
-            }
-        }
-        out
-    }
-}
-
-fn headline(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Authentic => "authentic",
-        Verdict::Altered => "changed after signing: do not accept",
-        Verdict::Invalid => "signature not valid: do not accept",
-        Verdict::Untrusted => "not signed by a known issuer",
-        Verdict::Unsigned => "no signature: check online",
-        Verdict::Malformed => "not a readable PDF",
-        Verdict::InputError => "input problem: the file could not be read from the disk",
-    }
-}
-
-/// Why a person must look at this file, in the words of the summary; empty
-/// when nobody needs to. Every file that is not authentic; an authentic
-/// one whose content could not be read (a password is needed), that the
-/// ledger has seen with another holder, or whose QR code points off the
-/// official hosts. The one place this is decided (the summary, `watch`).
-pub fn attention(record: &Record) -> Vec<&'static str> {
-    let mut why = Vec::new();
-    if record.verdict != Verdict::Authentic {
-        why.push(headline(record.verdict));
-    }
-    if record.has_reason(Code::ContentNotReadable) {
-        why.push("content not readable: enter the password");
-    }
-    if record
-        .ledger
-        .as_ref()
-        .is_some_and(|l| !l.conflicts.is_empty())
-    {
-        why.push("ledger conflict");
-    }
-    if record.has_reason(Code::QrCodeOffOfficialHost) {
-        why.push("QR code off the official hosts");
-    }
-    why
-}
-
-/// The desk's line under a record in human output: which ledger entry it
-/// became (the conflicts themselves are in the reasons and the record's
-/// ledger lines, which the human printer shows).
-pub fn render_ledger_human(record: &Record) -> String {
-    match &record.ledger {
-        Some(l) if l.id > 0 => format!("  ledger: recorded as #{}\n", l.id),
-        Some(_) => "  ledger: compared, not recorded (--no-record)\n".to_string(),
-        None => String::new(),
-    }
-}
-
 /// Where `files` came from: turns the command line's paths into files.
 pub fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
     crate::pipeline::collect_pdfs(paths)
@@ -286,20 +148,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<PathBuf>, depth: u
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exit_status_follows_spec_precedence() {
-        use Verdict::*;
-        assert_eq!(exit_status(&[]), 0);
-        assert_eq!(exit_status(&[Authentic, Authentic]), 0);
-        assert_eq!(exit_status(&[Malformed, Unsigned]), 3);
-        assert_eq!(exit_status(&[Malformed, Authentic]), 4);
-        assert_eq!(exit_status(&[Unsigned, Untrusted, Malformed]), 1);
-        assert_eq!(exit_status(&[Altered]), 1);
-        assert_eq!(exit_status(&[Malformed, InputError, Unsigned]), 2);
-        assert_eq!(exit_status(&[InputError, Untrusted]), 1);
-        assert_eq!(exit_status(&[InputError, Authentic]), 2);
-    }
+    use crate::verdict::Verdict;
 
     #[test]
     fn run_keeps_order_and_survives_unreadable_files() {
@@ -341,41 +190,5 @@ mod tests {
             text.contains("7 malformed") && text.contains("13 input_error"),
             "{text}"
         );
-    }
-
-    #[test]
-    fn an_authentic_file_with_a_ledger_conflict_needs_a_person() {
-        use crate::report::{LedgerConflict, LedgerEarlier, LedgerInfo};
-        let mut r = Record::malformed("a.pdf", String::new(), Vec::new());
-        r.verdict = Verdict::Authentic;
-        r.error = None;
-        r.ledger = Some(LedgerInfo {
-            id: 7,
-            conflicts: vec![LedgerConflict {
-                kind: "management_number_other_holder".into(),
-                field: "management_number".into(),
-                value: "M1".into(),
-                earlier: LedgerEarlier {
-                    id: 3,
-                    name: Some("张伟".into()),
-                    id_number: None,
-                    checked_at: "2026-01-01T00:00:00Z".into(),
-                    path: "old.pdf".into(),
-                },
-            }],
-        });
-        let line = render_ledger_human(&r);
-        assert!(line.contains("recorded as #7"), "{line}");
-        let mut s = Summary::default();
-        s.add(&r);
-        assert_eq!(s.need_a_person.len(), 1);
-        assert_eq!(s.need_a_person[0].2, "ledger conflict");
-        assert_eq!(s.exit_status(), 0);
-        r.ledger = None;
-        assert!(render_ledger_human(&r).is_empty());
-        let mut s = Summary::default();
-        s.add(&r);
-        assert!(s.need_a_person.is_empty());
-        assert!(s.render_human().contains("No file needs a person"));
     }
 }

@@ -11,6 +11,7 @@
 pub mod batch;
 pub mod changes;
 pub mod config;
+pub mod desk;
 pub mod ledger;
 pub mod online;
 pub mod pdf;

@@ -149,3 +149,55 @@ pub fn decide(file_reasons: &[Reason], signatures: &[SignatureFacts]) -> (Verdic
         (Verdict::Untrusted, extra)
     }
 }
+
+/// SPEC.md: 0 every file authentic; 1 some file altered, invalid or
+/// untrusted; 2 otherwise some input could not be read from the disk
+/// (missing, not allowed, not a regular file); 3 otherwise some file
+/// unsigned; 4 otherwise some file malformed. A "do not accept" finding is
+/// never hidden by another file's problem, and a batch with an input that
+/// was not checked never reads as 0, 3 or 4. (2 is also the command line's
+/// usage error: in both cases the run did not check what it was asked to.)
+pub fn exit_status<'a, I: IntoIterator<Item = &'a Verdict>>(verdicts: I) -> u8 {
+    verdicts
+        .into_iter()
+        .map(|v| v.exit_rank())
+        .fold(0, worse_exit)
+}
+
+/// The worse of two exit statuses: 1 beats 2 beats 3 beats 4 beats 0 (the
+/// statuses are ordered by how bad, not by value).
+pub fn worse_exit(a: u8, b: u8) -> u8 {
+    let badness = |r: u8| match r {
+        1 => 4,
+        2 => 3,
+        3 => 2,
+        4 => 1,
+        _ => 0,
+    };
+    if badness(b) > badness(a) {
+        b
+    } else {
+        a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_status_follows_spec_precedence() {
+        use Verdict::*;
+        assert_eq!(exit_status(&[]), 0);
+        assert_eq!(exit_status(&[Authentic, Authentic]), 0);
+        assert_eq!(exit_status(&[Malformed, Unsigned]), 3);
+        assert_eq!(exit_status(&[Malformed, Authentic]), 4);
+        assert_eq!(exit_status(&[Unsigned, Untrusted, Malformed]), 1);
+        assert_eq!(exit_status(&[Altered]), 1);
+        assert_eq!(exit_status(&[Malformed, InputError, Unsigned]), 2);
+        assert_eq!(exit_status(&[InputError, Untrusted]), 1);
+        assert_eq!(exit_status(&[InputError, Authentic]), 2);
+        assert_eq!(worse_exit(0, 2), 2);
+        assert_eq!(worse_exit(1, 2), 1);
+    }
+}

@@ -3,8 +3,11 @@
 pub mod csv;
 pub mod escape;
 pub mod human;
+pub mod online;
+pub mod printer;
 pub mod reason;
 pub mod record;
+pub mod summary;
 
 pub use reason::{Code, Reason, Severity};
 pub use record::*;
