@@ -5,12 +5,14 @@
 //! each signature (integrity, container, value), [`trust`] checks the signer
 //! against known issuers, [`changes`] compares the signed revision with what
 //! is shown, [`text`] extracts the certificate's fields, [`verdict`] decides,
-//! and [`report`] prints. Every stage records facts and reasons; only
+//! and [`report`] prints; [`i18n`] holds what is said to a person in Chinese
+//! and English. Every stage records facts and reasons; only
 //! [`verdict::decide`] turns them into a verdict.
 
 pub mod batch;
 pub mod changes;
 pub mod config;
+pub mod i18n;
 pub mod ledger;
 pub mod online;
 pub mod pdf;
@@ -21,6 +23,7 @@ pub mod signature;
 pub mod text;
 pub mod trust;
 pub mod verdict;
+pub mod web;
 
 pub use pipeline::{verify, verify_file, Options};
 pub use report::record::Record;
