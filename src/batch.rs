@@ -9,7 +9,10 @@ use rayon::prelude::*;
 
 use crate::pipeline::{verify_file, Options};
 use crate::report::{Code, Reason, Record};
-use crate::verdict::Verdict;
+
+pub use crate::report::human::ledger_line as render_ledger_human;
+pub use crate::report::summary::Summary;
+pub use crate::verdict::exit_status;
 
 /// The default number of parallel checks: one per core.
 pub fn default_jobs() -> usize {
@@ -80,125 +83,6 @@ fn check_one(path: &std::path::Path, options: &Options) -> Record {
     }
 }
 
-/// SPEC.md: 0 every file authentic; 1 some file altered, invalid or
-/// untrusted; 3 otherwise some file unsigned; 4 otherwise some file
-/// malformed or unreadable. (2, a usage error, is the command line's.)
-pub fn exit_status<'a, I: IntoIterator<Item = &'a Verdict>>(verdicts: I) -> u8 {
-    let mut worst = 0;
-    for v in verdicts {
-        let rank = v.exit_rank();
-        // 1 beats 3 beats 4: the ranks are ordered by how bad, not by value.
-        let badness = |r: u8| match r {
-            1 => 3,
-            3 => 2,
-            4 => 1,
-            _ => 0,
-        };
-        if badness(rank) > badness(worst) {
-            worst = rank;
-        }
-    }
-    worst
-}
-
-/// What a batch found, for the line at the end.
-#[derive(Debug, Clone, Default)]
-pub struct Summary {
-    pub counts: BTreeMap<Verdict, usize>,
-    /// Files a person must look at: every one not authentic, and authentic
-    /// ones with a ledger conflict or a QR code off the official hosts.
-    pub need_a_person: Vec<(String, Verdict, String)>,
-    pub verdicts: Vec<Verdict>,
-}
-
-impl Summary {
-    pub fn add(&mut self, record: &Record) {
-        *self.counts.entry(record.verdict).or_insert(0) += 1;
-        self.verdicts.push(record.verdict);
-        let conflict = record
-            .ledger
-            .as_ref()
-            .is_some_and(|l| !l.conflicts.is_empty());
-        let off_host = record.has_reason(Code::QrCodeOffOfficialHost);
-        if record.verdict != Verdict::Authentic || conflict || off_host {
-            let mut why: Vec<&str> = Vec::new();
-            if record.verdict != Verdict::Authentic {
-                why.push(headline(record.verdict));
-            }
-            if conflict {
-                why.push("ledger conflict");
-            }
-            if off_host {
-                why.push("QR code off the official hosts");
-            }
-            let why = why.join("; ");
-            self.need_a_person
-                .push((record.path.clone(), record.verdict, why));
-        }
-    }
-
-    pub fn total(&self) -> usize {
-        self.verdicts.len()
-    }
-
-    pub fn exit_status(&self) -> u8 {
-        exit_status(&self.verdicts)
-    }
-
-    /// The summary a person reads after the records.
-    pub fn render_human(&self) -> String {
-        use std::fmt::Write;
-        let mut out = String::new();
-        let counts: Vec<String> = self
-            .counts
-            .iter()
-            .map(|(v, n)| format!("{n} {v}"))
-            .collect();
-        let _ = writeln!(
-            out,
-            "\nChecked {} file{}: {}",
-            self.total(),
-            if self.total() == 1 { "" } else { "s" },
-            if counts.is_empty() {
-                "none".to_string()
-            } else {
-                counts.join(", ")
-            }
-        );
-        if self.need_a_person.is_empty() {
-            let _ = writeln!(out, "No file needs a person.");
-        } else {
-            let _ = writeln!(out, "Need a person ({}):", self.need_a_person.len());
-            for (path, v, why) in &self.need_a_person {
-                let _ = writeln!(out, "  {:<10} {path}  ({why})", v.as_str().to_uppercase());
-            }
-        }
-        out
-    }
-}
-
-fn headline(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Authentic => "authentic",
-        Verdict::Altered => "changed after signing: do not accept",
-        Verdict::Invalid => "signature not valid: do not accept",
-        Verdict::Untrusted => "not signed by a known issuer",
-        Verdict::Unsigned => "no signature: check online",
-        Verdict::Malformed => "not a readable PDF",
-    }
-}
-
-/// The desk's line under a record in human output: which ledger entry it
-/// became (the conflicts themselves are in the reasons and the record's
-/// ledger lines, which the human printer shows).
-pub fn render_ledger_human(record: &Record) -> String {
-    match &record.ledger {
-        Some(l) if l.id > 0 => format!("  ledger: recorded as #{}\n", l.id),
-        Some(_) => "  ledger: compared, not recorded (--no-record)\n".to_string(),
-        None => String::new(),
-    }
-}
-
 /// Where `files` came from: turns the command line's paths into files.
 pub fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
     crate::pipeline::collect_pdfs(paths)
@@ -207,17 +91,7 @@ pub fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exit_status_follows_spec_precedence() {
-        use Verdict::*;
-        assert_eq!(exit_status(&[]), 0);
-        assert_eq!(exit_status(&[Authentic, Authentic]), 0);
-        assert_eq!(exit_status(&[Malformed, Unsigned]), 3);
-        assert_eq!(exit_status(&[Malformed, Authentic]), 4);
-        assert_eq!(exit_status(&[Unsigned, Untrusted, Malformed]), 1);
-        assert_eq!(exit_status(&[Altered]), 1);
-    }
+    use crate::verdict::Verdict;
 
     #[test]
     fn run_keeps_order_and_survives_unreadable_files() {
@@ -246,41 +120,5 @@ mod tests {
         assert_eq!(s.need_a_person.len(), 20);
         assert_eq!(s.exit_status(), 4);
         assert!(s.render_human().contains("20 malformed"));
-    }
-
-    #[test]
-    fn an_authentic_file_with_a_ledger_conflict_needs_a_person() {
-        use crate::report::{LedgerConflict, LedgerEarlier, LedgerInfo};
-        let mut r = Record::malformed("a.pdf", String::new(), Vec::new());
-        r.verdict = Verdict::Authentic;
-        r.error = None;
-        r.ledger = Some(LedgerInfo {
-            id: 7,
-            conflicts: vec![LedgerConflict {
-                kind: "management_number_other_holder".into(),
-                field: "management_number".into(),
-                value: "M1".into(),
-                earlier: LedgerEarlier {
-                    id: 3,
-                    name: Some("张伟".into()),
-                    id_number: None,
-                    checked_at: "2026-01-01T00:00:00Z".into(),
-                    path: "old.pdf".into(),
-                },
-            }],
-        });
-        let line = render_ledger_human(&r);
-        assert!(line.contains("recorded as #7"), "{line}");
-        let mut s = Summary::default();
-        s.add(&r);
-        assert_eq!(s.need_a_person.len(), 1);
-        assert_eq!(s.need_a_person[0].2, "ledger conflict");
-        assert_eq!(s.exit_status(), 0);
-        r.ledger = None;
-        assert!(render_ledger_human(&r).is_empty());
-        let mut s = Summary::default();
-        s.add(&r);
-        assert!(s.need_a_person.is_empty());
-        assert!(s.render_human().contains("No file needs a person"));
     }
 }

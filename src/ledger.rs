@@ -82,8 +82,8 @@ pub struct Entry {
     pub record: Option<serde_json::Value>,
 }
 
-/// `ledger export` formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `ledger export` formats (named on the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     Csv,
     Jsonl,

@@ -12,6 +12,7 @@
 pub mod batch;
 pub mod changes;
 pub mod config;
+pub mod desk;
 pub mod i18n;
 pub mod ledger;
 pub mod online;

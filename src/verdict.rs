@@ -142,3 +142,40 @@ pub fn decide(file_reasons: &[Reason], signatures: &[SignatureFacts]) -> (Verdic
         (Verdict::Untrusted, extra)
     }
 }
+
+/// SPEC.md: 0 every file authentic; 1 some file altered, invalid or
+/// untrusted; 3 otherwise some file unsigned; 4 otherwise some file
+/// malformed or unreadable. (2, a usage error, is the command line's.)
+pub fn exit_status<'a, I: IntoIterator<Item = &'a Verdict>>(verdicts: I) -> u8 {
+    let mut worst = 0;
+    for v in verdicts {
+        let rank = v.exit_rank();
+        // 1 beats 3 beats 4: the ranks are ordered by how bad, not by value.
+        let badness = |r: u8| match r {
+            1 => 3,
+            3 => 2,
+            4 => 1,
+            _ => 0,
+        };
+        if badness(rank) > badness(worst) {
+            worst = rank;
+        }
+    }
+    worst
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_status_follows_spec_precedence() {
+        use Verdict::*;
+        assert_eq!(exit_status(&[]), 0);
+        assert_eq!(exit_status(&[Authentic, Authentic]), 0);
+        assert_eq!(exit_status(&[Malformed, Unsigned]), 3);
+        assert_eq!(exit_status(&[Malformed, Authentic]), 4);
+        assert_eq!(exit_status(&[Unsigned, Untrusted, Malformed]), 1);
+        assert_eq!(exit_status(&[Altered]), 1);
+    }
+}

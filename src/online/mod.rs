@@ -6,8 +6,8 @@ pub mod host;
 pub mod qr;
 
 use lopdf::Document;
-use serde::{Deserialize, Serialize};
 
+pub use crate::report::online::{Confirmation, OnlineCheck, Query, OFFICIAL_CHECK_NAME};
 use crate::report::{Code, Fields, QrCode, Reason, Record};
 
 /// The official hosts; subdomains are allowed too.
@@ -15,9 +15,6 @@ pub const OFFICIAL_HOSTS: &[&str] = &["cpta.com.cn", "ruankao.org.cn", "mohrss.g
 
 /// The official certificate check (中国人事考试网 证书查验).
 pub const OFFICIAL_CHECK_URL: &str = "https://zscx.cpta.com.cn/examfront/";
-
-/// The name of the official check, as the site calls it.
-pub const OFFICIAL_CHECK_NAME: &str = "中国人事考试网 证书查验";
 
 /// Decodes the QR codes drawn on the document's pages and checks every web
 /// address in them against [`OFFICIAL_HOSTS`] and `extra_hosts`.
@@ -64,63 +61,6 @@ pub fn qr_reasons(codes: &[QrCode]) -> Vec<Reason> {
         .collect()
 }
 
-/// The answer a person got from the official check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Confirmation {
-    /// The site shows the same data, status 有效.
-    Valid,
-    /// The site shows the certificate, status 已撤销.
-    Revoked,
-    /// The site finds no such certificate.
-    NotFound,
-}
-
-impl Confirmation {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Confirmation::Valid => "valid",
-            Confirmation::Revoked => "revoked",
-            Confirmation::NotFound => "not-found",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Confirmation> {
-        match name {
-            "valid" => Some(Confirmation::Valid),
-            "revoked" => Some(Confirmation::Revoked),
-            "not-found" => Some(Confirmation::NotFound),
-            _ => None,
-        }
-    }
-}
-
-/// The values to enter on the official page (SPEC.md keys).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Query {
-    #[serde(rename = "证件号码")]
-    pub id_number: Option<String>,
-    #[serde(rename = "姓名")]
-    pub name: Option<String>,
-    /// 管理号, or the 查询编号 of a query-result proof.
-    #[serde(rename = "管理号")]
-    pub management_number: Option<String>,
-}
-
-/// The check a person makes by hand, as the record's `online` key holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OnlineCheck {
-    pub url: String,
-    pub query: Query,
-    pub qr_codes: Vec<QrCode>,
-    pub confirmation: Option<Confirmation>,
-    /// Where the values come from: `signed_fields` (what was signed),
-    /// `fields` (what the file shows, not proven), or null (nothing read).
-    pub values_from: Option<String>,
-    /// What to compare in the site's answer.
-    pub compare: Vec<String>,
-}
-
 /// Prepares the official check for `record`. Values come from what was
 /// signed where the record has it, else from what the file shows.
 pub fn prepare(record: &Record, confirmation: Option<Confirmation>) -> OnlineCheck {
@@ -157,89 +97,6 @@ pub fn prepare(record: &Record, confirmation: Option<Confirmation>) -> OnlineChe
         values_from: from.map(str::to_string),
         compare,
     }
-}
-
-impl OnlineCheck {
-    /// The record's `online` value.
-    pub fn to_value(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
-    }
-
-    /// The guided steps for a person.
-    pub fn render_human(&self) -> String {
-        use std::fmt::Write;
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "Official check, by hand ({OFFICIAL_CHECK_NAME}; the site needs a login, a CAPTCHA and an SMS code):"
-        );
-        let _ = writeln!(out, "  1. Open {}", self.url);
-        let source = match self.values_from.as_deref() {
-            Some("signed_fields") => " (as signed)",
-            Some(_) => " (as the file shows them; not proven)",
-            None => "",
-        };
-        let _ = writeln!(out, "  2. Enter{source}:");
-        let missing = "(not found in the file: read it from the document)";
-        for (label, value) in [
-            ("证件号码", &self.query.id_number),
-            ("姓名", &self.query.name),
-            ("管理号/查询编号", &self.query.management_number),
-        ] {
-            let _ = writeln!(
-                out,
-                "       {label}: {}",
-                value.as_deref().unwrap_or(missing)
-            );
-        }
-        let _ = writeln!(out, "  3. Compare the result:");
-        for c in &self.compare {
-            let _ = writeln!(out, "       - {c}");
-        }
-        for q in &self.qr_codes {
-            let verdict = if q.host_allowed {
-                "official host"
-            } else {
-                "NOT an official host: do not use it to check"
-            };
-            let _ = writeln!(out, "  QR code: {} ({verdict})", q.text);
-        }
-        match self.confirmation {
-            Some(c) => {
-                let _ = writeln!(out, "  Recorded answer: {}", c.as_str());
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "  Record the answer with: certcheck online FILE --confirm valid|revoked|not-found"
-                );
-            }
-        }
-        out
-    }
-}
-
-/// The whole `certcheck online` check of one file: verify it, compare it
-/// with the ledger (and record it unless `write` is false), record the
-/// person's answer if one is given, and attach the guided check as the
-/// record's `online` key.
-pub fn check_file(
-    path: &std::path::Path,
-    options: &crate::Options,
-    ledger: Option<&mut crate::ledger::Ledger>,
-    write: bool,
-    confirmation: Option<Confirmation>,
-) -> Result<Record, crate::ledger::LedgerError> {
-    let mut record = crate::verify_file(path, options);
-    if let Some(ledger) = ledger {
-        ledger.check_and_record(&mut record, write)?;
-        if let (Some(answer), true) = (confirmation, write) {
-            let id = record.ledger.as_ref().map(|l| l.id).unwrap_or(0);
-            ledger.record_confirmation(id, answer)?;
-        }
-    }
-    record.online = Some(prepare(&record, confirmation).to_value());
-    Ok(record)
 }
 
 /// Opens the official page with the platform's opener. Only ever called

@@ -27,7 +27,7 @@ pub fn render(record: &Record, color: bool) -> String {
         out,
         "  {paint}{}{reset}: {}",
         record.verdict.as_str().to_uppercase(),
-        headline(record.verdict)
+        headline(record.verdict).record
     );
 
     let mut seen = HashSet::new();
@@ -164,14 +164,51 @@ fn common_name(subject: &str) -> &str {
         .unwrap_or(subject)
 }
 
-fn headline(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Authentic => "signed by a known issuer's seal and unchanged since",
-        Verdict::Altered => "changed after it was signed: do not accept",
-        Verdict::Invalid => "its signature is not valid: do not accept",
-        Verdict::Untrusted => "signed, but not by a known issuer: do not accept as genuine",
-        Verdict::Unsigned => "no electronic seal: check it online with the issuer",
-        Verdict::Malformed => "not a readable PDF",
+/// What a verdict means for the person at the desk, in the two lengths
+/// human output prints it: the one table of headlines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Headline {
+    /// The line under a record's path.
+    pub record: &'static str,
+    /// The note in the summary's "need a person" list.
+    pub summary: &'static str,
+}
+
+pub fn headline(v: Verdict) -> Headline {
+    let (record, summary) = match v {
+        Verdict::Authentic => (
+            "signed by a known issuer's seal and unchanged since",
+            "authentic",
+        ),
+        Verdict::Altered => (
+            "changed after it was signed: do not accept",
+            "changed after signing: do not accept",
+        ),
+        Verdict::Invalid => (
+            "its signature is not valid: do not accept",
+            "signature not valid: do not accept",
+        ),
+        Verdict::Untrusted => (
+            "signed, but not by a known issuer: do not accept as genuine",
+            "not signed by a known issuer",
+        ),
+        Verdict::Unsigned => (
+            "no electronic seal: check it online with the issuer",
+            "no signature: check online",
+        ),
+        Verdict::Malformed => ("not a readable PDF", "not a readable PDF"),
+    };
+    Headline { record, summary }
+}
+
+/// The desk's line under a record in human output: which ledger entry it
+/// became (the conflicts themselves are in the reasons and the record's
+/// ledger lines, which the human printer shows).
+pub fn ledger_line(record: &Record) -> String {
+    match &record.ledger {
+        Some(l) if l.id > 0 => format!("  ledger: recorded as #{}\n", l.id),
+        Some(_) => "  ledger: compared, not recorded (--no-record)\n".to_string(),
+        None => String::new(),
     }
 }
 

@@ -2,8 +2,11 @@
 
 pub mod csv;
 pub mod human;
+pub mod online;
+pub mod printer;
 pub mod reason;
 pub mod record;
+pub mod summary;
 
 pub use reason::{Code, Reason, Severity};
 pub use record::*;

@@ -1,0 +1,420 @@
+//! Desk services: what the person at the desk adds around the pipeline's
+//! check of a file — the ledger, the guided online check, the seal-picture
+//! folder — and the commands that run them. The pipeline
+//! ([`crate::verify`]) knows nothing of these; [`check`] is the one
+//! orchestration of one checked file, shared by `certcheck verify`,
+//! `certcheck online` and the coming web desk. Printing is report/'s: the
+//! commands here only choose a printer and hand it the results.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::batch;
+use crate::config::Config;
+use crate::ledger::{self, ExportFormat, Ledger, LedgerError};
+use crate::online::{self, Confirmation, OnlineCheck};
+use crate::report::printer::{self, OutputFormat, Printer};
+use crate::report::summary::Summary;
+use crate::report::{self, Record};
+use crate::trust::{store, TrustStore};
+use crate::Options;
+
+/// Why a command stopped: the message for stderr (after "certcheck: ")
+/// and the exit status SPEC.md gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub status: u8,
+    pub message: String,
+}
+
+impl Failure {
+    /// A usage error (exit status 2).
+    pub fn usage(message: impl std::fmt::Display) -> Failure {
+        Failure {
+            status: 2,
+            message: message.to_string(),
+        }
+    }
+
+    fn with_status(status: u8, message: impl std::fmt::Display) -> Failure {
+        Failure {
+            status,
+            message: message.to_string(),
+        }
+    }
+}
+
+/// What every check needs: issuers and a password.
+#[derive(Debug, Clone, Default)]
+pub struct CheckSettings {
+    /// Certificates, folders of them, or issuers TOML files.
+    pub trust: Vec<PathBuf>,
+    /// Whether the default store of known issuers is loaded too.
+    pub default_trust: bool,
+    /// The user password of encrypted files.
+    pub password: Option<String>,
+}
+
+impl CheckSettings {
+    /// The pipeline's options: the issuers, the password and the
+    /// configured official hosts.
+    pub fn options(&self) -> Result<Options, Failure> {
+        let trust = TrustStore::load(&self.trust, self.default_trust).map_err(Failure::usage)?;
+        let config = Config::load().map_err(Failure::usage)?;
+        Ok(Options {
+            trust,
+            password: self.password.clone(),
+            extra_official_hosts: config.official_hosts,
+            ..Options::default()
+        })
+    }
+}
+
+/// Which ledger a command uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerPlace {
+    /// The default ledger in the platform data dir.
+    Default,
+    At(PathBuf),
+}
+
+/// Where checks are recorded.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerSettings {
+    /// None: no ledger (unless the command needs one).
+    pub place: Option<LedgerPlace>,
+    /// Compare with the ledger without writing to it.
+    pub no_record: bool,
+}
+
+impl LedgerSettings {
+    /// Opens the ledger named, or the default one when `required` and none
+    /// is named. A path ending in .pdf is refused: it is a file to check
+    /// that the command line took as the ledger.
+    pub fn open(&self, required: bool) -> Result<Option<Ledger>, Failure> {
+        let default = || Ledger::default_path().ok_or("no platform data dir for the ledger");
+        let path = match &self.place {
+            Some(LedgerPlace::At(p)) => p.clone(),
+            Some(LedgerPlace::Default) => default().map_err(Failure::usage)?,
+            None if required => default().map_err(Failure::usage)?,
+            None => return Ok(None),
+        };
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+        {
+            return Err(Failure::usage(format!(
+                "--ledger {}: that looks like a PDF, not a ledger; put --ledger after the files or write --ledger=PATH",
+                path.display()
+            )));
+        }
+        Ledger::open(&path).map(Some).map_err(Failure::usage)
+    }
+}
+
+/// The desk services asked for around each check.
+pub struct Services<'a> {
+    /// Compare each check with this ledger.
+    pub ledger: Option<&'a mut Ledger>,
+    /// Write each check into the ledger (false: compare only).
+    pub record: bool,
+    /// Prepare the guided online check.
+    pub online: bool,
+    /// The answer the official site gave, recorded in the ledger.
+    pub confirmation: Option<Confirmation>,
+}
+
+/// One file as the desk has it: the record (with its `ledger` and
+/// `online` keys filled in) and the guided online check, typed.
+pub struct Checked {
+    pub record: Record,
+    pub online: Option<OnlineCheck>,
+    /// The ledger could not compare or record this check; the rest of
+    /// the record stands.
+    pub ledger_error: Option<LedgerError>,
+}
+
+/// The desk's one orchestration of a checked file: compare it with the
+/// ledger (and record it, and the person's answer, unless compare-only),
+/// then prepare the guided online check from what the ledger saw.
+pub fn check(mut record: Record, services: &mut Services<'_>) -> Checked {
+    let mut ledger_error = None;
+    if let Some(ledger) = services.ledger.as_deref_mut() {
+        let recorded = ledger
+            .check_and_record(&mut record, services.record)
+            .and_then(|()| match (services.confirmation, services.record) {
+                (Some(answer), true) => {
+                    let id = record.ledger.as_ref().map(|l| l.id).unwrap_or(0);
+                    ledger.record_confirmation(id, answer)
+                }
+                _ => Ok(()),
+            });
+        ledger_error = recorded.err();
+    }
+    let online = services
+        .online
+        .then(|| online::prepare(&record, services.confirmation));
+    record.online = online.as_ref().map(OnlineCheck::to_value);
+    Checked {
+        record,
+        online,
+        ledger_error,
+    }
+}
+
+/// What the terminal allows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Console {
+    /// ANSI colours in human output.
+    pub color: bool,
+    /// A progress bar on stderr.
+    pub progress: bool,
+}
+
+/// `certcheck verify`.
+pub struct VerifyRequest {
+    pub paths: Vec<PathBuf>,
+    pub check: CheckSettings,
+    pub format: OutputFormat,
+    /// Files checked at once (None: one per core).
+    pub jobs: Option<usize>,
+    pub ledger: LedgerSettings,
+    /// Add the guided online check to each record.
+    pub online: bool,
+    /// Save each electronic seal's picture in this folder.
+    pub extract_seal: Option<PathBuf>,
+}
+
+/// Checks the files of `request`, printing each record to `out` as soon as
+/// it and every one before it are done. Returns SPEC.md's exit status.
+pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Result<u8, Failure> {
+    let options = Options {
+        extract_seal_dir: request.extract_seal.clone(),
+        ..request.check.options()?
+    };
+    let mut ledger = request.ledger.open(false)?;
+    if request.jobs == Some(0) {
+        return Err(Failure::usage("--jobs must be at least 1"));
+    }
+    let files = batch::collect(&request.paths);
+    if files.is_empty() {
+        // Nothing checked must not read as "every file authentic" (0).
+        return Err(Failure::usage("no PDF files found in the paths given"));
+    }
+    let progress = console.progress.then(|| {
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} files  {per_sec}  {eta} left",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let mut printer = Printer::new(request.format, out, console.color);
+    let mut summary = Summary::default();
+    let mut services = Services {
+        ledger: ledger.as_mut(),
+        record: !request.ledger.no_record,
+        online: request.online,
+        confirmation: None,
+    };
+    batch::run(
+        &files,
+        &options,
+        request.jobs.unwrap_or_else(batch::default_jobs),
+        |_, record| {
+            let checked = check(record, &mut services);
+            if let Some(e) = &checked.ledger_error {
+                eprintln!("certcheck: {}: {e}", checked.record.path);
+            }
+            summary.add(&checked.record);
+            let mut print = || printer.print(&checked.record, checked.online.as_ref());
+            match &progress {
+                Some(bar) => {
+                    bar.suspend(print);
+                    bar.inc(1);
+                }
+                None => print(),
+            }
+        },
+    );
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    printer.finish(&summary);
+    Ok(summary.exit_status())
+}
+
+/// The output formats of `certcheck online` and `certcheck seal` (named on
+/// the command line, as [`OutputFormat`] is).
+#[derive(Debug, Copy, Clone, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocumentFormat {
+    Human,
+    Json,
+}
+
+/// `certcheck online`.
+pub struct OnlineRequest {
+    pub file: PathBuf,
+    pub check: CheckSettings,
+    pub format: DocumentFormat,
+    /// Open the official page in the browser.
+    pub open: bool,
+    /// The answer the official site gave, to record.
+    pub confirmation: Option<Confirmation>,
+    pub ledger: LedgerSettings,
+}
+
+/// Prepares the guided online check of one file (and records the answer
+/// given), printed to `out`. Returns the file's exit status.
+pub fn online<W: Write>(request: &OnlineRequest, mut out: W, color: bool) -> Result<u8, Failure> {
+    if request.confirmation.is_some() && request.ledger.no_record {
+        return Err(Failure::usage(
+            "--confirm records the answer; it cannot go with --no-record",
+        ));
+    }
+    let options = request.check.options()?;
+    let mut ledger = request.ledger.open(request.confirmation.is_some())?;
+    let mut services = Services {
+        ledger: ledger.as_mut(),
+        record: !request.ledger.no_record,
+        online: true,
+        confirmation: request.confirmation,
+    };
+    let checked = check(crate::verify_file(&request.file, &options), &mut services);
+    if let Some(e) = checked.ledger_error {
+        return Err(Failure::with_status(2, e));
+    }
+    match request.format {
+        DocumentFormat::Json => {
+            let _ = write!(out, "{}", report::to_json(&checked.record, true));
+            let _ = writeln!(out);
+        }
+        DocumentFormat::Human => {
+            let text = printer::render_human(&checked.record, checked.online.as_ref(), color);
+            let _ = write!(out, "{text}");
+        }
+    }
+    let _ = out.flush();
+    if request.open {
+        if let Err(e) = online::open_official_page() {
+            eprintln!(
+                "certcheck: could not open {}: {e}",
+                online::OFFICIAL_CHECK_URL
+            );
+        }
+    }
+    Ok(batch::exit_status(&[checked.record.verdict]))
+}
+
+/// `certcheck ledger`: what to read from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LedgerQuery {
+    /// The latest checks, newest first.
+    List { limit: usize },
+    /// One check in full (JSON).
+    Show { id: i64 },
+    /// Every check, oldest first.
+    Export { format: ExportFormat },
+}
+
+/// Reads the ledger at `path` (default: the platform data dir) to `out`.
+pub fn read_ledger<W: Write>(
+    path: Option<PathBuf>,
+    query: LedgerQuery,
+    mut out: W,
+) -> Result<u8, Failure> {
+    let Some(path) = path.or_else(Ledger::default_path) else {
+        return Err(Failure::usage(
+            "no platform data dir for the ledger; use --ledger PATH",
+        ));
+    };
+    let ledger = Ledger::open_read_only(&path).map_err(Failure::usage)?;
+    let result = match query {
+        LedgerQuery::List { limit } => ledger.list(limit).map(|entries| {
+            for e in &entries {
+                let _ = writeln!(out, "{}", ledger::list_line(e));
+            }
+        }),
+        LedgerQuery::Show { id } => ledger.get(id).map(|e| {
+            let _ = serde_json::to_writer_pretty(&mut out, &e);
+            let _ = writeln!(out);
+        }),
+        LedgerQuery::Export { format } => ledger.export(format, &mut out),
+    };
+    match result {
+        Ok(()) => Ok(0),
+        Err(LedgerError::NotFound(id)) => {
+            Err(Failure::usage(format!("no check #{id} in the ledger")))
+        }
+        Err(e) => Err(Failure::with_status(4, e)),
+    }
+}
+
+/// `certcheck trust add`: pins the issuer of `path` into the default store.
+pub fn trust_add<W: Write>(path: &Path, mut out: W) -> Result<u8, Failure> {
+    let p = store::pin_into_default(path).map_err(|e| Failure::with_status(4, e))?;
+    let _ = writeln!(
+        out,
+        "pinned {} (SPKI SHA-256 {}) into {}",
+        p.name,
+        p.spki_sha256,
+        p.file.display()
+    );
+    Ok(0)
+}
+
+/// `certcheck trust list`: the known issuers of the default store.
+pub fn trust_list<W: Write>(mut out: W) -> Result<u8, Failure> {
+    let (dir, s) = store::list_default().map_err(|e| Failure::with_status(2, e))?;
+    if let Some(d) = dir {
+        let _ = writeln!(out, "# {}", d.display());
+    }
+    for i in &s.issuers {
+        let note = i.note.as_deref().unwrap_or("");
+        let _ = writeln!(out, "{}\t{}\t{}", hex::encode(i.spki_sha256), i.name, note);
+    }
+    Ok(0)
+}
+
+/// `certcheck seal`. SPEC.md "Seal objects on their own": 0 every
+/// signature verifies, 1 otherwise, 4 not a seal object (or unreadable),
+/// 2 usage error.
+pub fn seal<W: Write>(
+    file: &Path,
+    format: DocumentFormat,
+    trust: &[PathBuf],
+    default_trust: bool,
+    mut out: W,
+) -> Result<u8, Failure> {
+    let trust = TrustStore::load(trust, default_trust).map_err(Failure::usage)?;
+    let bytes = std::fs::read(file)
+        .map_err(|e| Failure::with_status(4, format!("{}: {e}", file.display())))?;
+    let mut report = crate::seal::inspect(&bytes, &trust)
+        .map_err(|e| Failure::with_status(4, format!("{}: {e}", file.display())))?;
+    report.path = file.display().to_string();
+    match format {
+        DocumentFormat::Human => {
+            let _ = write!(out, "{}", report.render_human());
+        }
+        DocumentFormat::Json => {
+            let _ = serde_json::to_writer_pretty(&mut out, &report);
+            let _ = writeln!(out);
+        }
+    }
+    Ok(report.exit_code())
+}
+
+/// rqrr asserts on some pictures; the QR stage contains those panics and
+/// goes on, so they are not printed to the person at the desk. Any other
+/// panic is printed as usual. For programs (the command line, the web
+/// desk) to call once at start: the panic hook is process-wide.
+pub fn quiet_contained_panics() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info.location().is_some_and(|l| l.file().contains("rqrr")) {
+            return;
+        }
+        default_hook(info);
+    }));
+}
