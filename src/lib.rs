@@ -5,13 +5,15 @@
 //! each signature (integrity, container, value), [`trust`] checks the signer
 //! against known issuers, [`changes`] compares the signed revision with what
 //! is shown, [`text`] extracts the certificate's fields, [`verdict`] decides,
-//! and [`report`] prints. Every stage records facts and reasons; only
+//! and [`report`] prints; [`i18n`] holds what is said to a person in Chinese
+//! and English. Every stage records facts and reasons; only
 //! [`verdict::decide`] turns them into a verdict.
 
 pub mod batch;
 pub mod changes;
 pub mod config;
 pub mod desk;
+pub mod i18n;
 pub mod ledger;
 pub mod online;
 pub mod pdf;
@@ -24,6 +26,7 @@ pub mod trust;
 pub mod trust_admin;
 pub mod verdict;
 pub mod watch;
+pub mod web;
 
 pub use pipeline::{verify, verify_file, Options};
 pub use report::record::Record;

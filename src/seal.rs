@@ -790,6 +790,13 @@ pub fn save_seal_picture(
 /// Names tried for one picture before giving up.
 const MAX_NAME_TRIES: usize = 1000;
 
+/// The picture of the seal in an SES_Signature in `contents` (the web
+/// desk shows it); `None` when the contents hold no seal.
+pub fn seal_picture(contents: &[u8]) -> Option<Vec<u8>> {
+    let sig = ses::parse(contents).ok()?;
+    Some(sig.seal.picture.to_vec())
+}
+
 /// The extension for a picture: its declared type when it is a plain
 /// short word, else what its first bytes say.
 fn picture_extension(declared: &str, data: &[u8]) -> String {
