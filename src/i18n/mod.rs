@@ -266,6 +266,7 @@ mod tests {
             Verdict::Untrusted,
             Verdict::Unsigned,
             Verdict::Malformed,
+            Verdict::InputError,
         ] {
             for group in ["verdict", "headline", "next"] {
                 for lang in [Lang::Zh, Lang::En] {

@@ -82,7 +82,7 @@ fn verdict_class(v: Verdict) -> &'static str {
     match v {
         Verdict::Authentic => "v-authentic",
         Verdict::Unsigned => "v-unsigned",
-        Verdict::Malformed => "v-malformed",
+        Verdict::Malformed | Verdict::InputError => "v-malformed",
         Verdict::Altered | Verdict::Invalid | Verdict::Untrusted => "v-bad",
     }
 }
