@@ -8,6 +8,7 @@
 //! 管理号 at the same moment therefore take turns: the second waits for
 //! the first to commit and then, under READ COMMITTED, reads its row.
 
+use postgres::types::ToSql;
 use postgres::{Client, NoTls};
 
 use super::backend::*;
@@ -180,30 +181,7 @@ impl Backend for Postgres {
         let mut id = 0;
         if let Some(row) = decide(candidates) {
             let sql = format!("{INSERT_ROW} RETURNING id");
-            let r = tx.query_one(
-                sql.as_str(),
-                &[
-                    &row.checked_at,
-                    &row.path,
-                    &row.sha256,
-                    &row.size,
-                    &row.verdict,
-                    &row.reasons,
-                    &row.fields,
-                    &row.management_number,
-                    &row.name,
-                    &row.id_number,
-                    &row.mn_key,
-                    &row.name_key,
-                    &row.id_key,
-                    &row.conflicts,
-                    &row.record,
-                    &row.operator,
-                    &row.desk,
-                    &row.certcheck_version,
-                    &row.trust_fingerprint,
-                ],
-            )?;
+            let r = tx.query_one(sql.as_str(), &row_columns(&row))?;
             id = r.try_get(0)?;
         }
         tx.commit()?;
@@ -302,31 +280,9 @@ impl Backend for Postgres {
         }
         let insert = tx.prepare(IMPORT_ROW)?;
         for row in rows {
-            tx.execute(
-                &insert,
-                &[
-                    &row.id,
-                    &row.checked_at,
-                    &row.path,
-                    &row.sha256,
-                    &row.size,
-                    &row.verdict,
-                    &row.reasons,
-                    &row.fields,
-                    &row.management_number,
-                    &row.name,
-                    &row.id_number,
-                    &row.mn_key,
-                    &row.name_key,
-                    &row.id_key,
-                    &row.conflicts,
-                    &row.record,
-                    &row.operator,
-                    &row.desk,
-                    &row.certcheck_version,
-                    &row.trust_fingerprint,
-                ],
-            )?;
+            let mut params: Vec<&(dyn ToSql + Sync)> = vec![&row.id];
+            params.extend(row_columns(row));
+            tx.execute(&insert, &params)?;
         }
         let insert = tx.prepare(IMPORT_CONFIRMATION)?;
         for c in confirmations {
@@ -352,4 +308,30 @@ impl Backend for Postgres {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// A check's columns in the order of INSERT_ROW (IMPORT_ROW puts `id`
+/// before them): written once, so the two inserts cannot drift apart.
+fn row_columns(row: &Row) -> [&(dyn ToSql + Sync); 19] {
+    [
+        &row.checked_at,
+        &row.path,
+        &row.sha256,
+        &row.size,
+        &row.verdict,
+        &row.reasons,
+        &row.fields,
+        &row.management_number,
+        &row.name,
+        &row.id_number,
+        &row.mn_key,
+        &row.name_key,
+        &row.id_key,
+        &row.conflicts,
+        &row.record,
+        &row.operator,
+        &row.desk,
+        &row.certcheck_version,
+        &row.trust_fingerprint,
+    ]
 }
