@@ -122,6 +122,22 @@ enum Command {
         #[command(subcommand)]
         action: TrustAction,
     },
+    /// Watch a folder: check each PDF that arrives, record it, and move it
+    /// with its JSON record into the accepted or the needs-person folder.
+    Watch {
+        inbox: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        accepted: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        needs_person: PathBuf,
+        #[command(flatten)]
+        check: CheckArgs,
+        #[command(flatten)]
+        ledger: LedgerArgs,
+        /// Milliseconds a file must stay unchanged before it is taken.
+        #[arg(long, value_name = "MS", default_value_t = 500)]
+        settle_ms: u64,
+    },
     /// Check a seal object on its own: an SES_Seal (.esl), an SES_Signature
     /// (OFD SignedValue.dat) or a CMS SignedData.
     Seal {
@@ -139,8 +155,22 @@ enum Command {
 
 #[derive(Subcommand)]
 enum TrustAction {
-    /// Pin the issuer of a known-genuine signed PDF (or a certificate file) into the default store.
-    Add { path: PathBuf },
+    /// Show the issuer of a known-genuine signed PDF (or a certificate
+    /// file) and, once confirmed, pin it into the default store.
+    Add {
+        path: PathBuf,
+        /// Confirm without being asked (needed for a self-signed seal, a
+        /// certificate that is not a CA, or an impostor of a known name).
+        #[arg(long)]
+        yes: bool,
+        /// The SHA-256 fingerprint (of the key or the certificate) obtained
+        /// from the issuer out of band; a match confirms.
+        #[arg(long, value_name = "SHA256")]
+        fingerprint: Option<String>,
+    },
+    /// Remove a known issuer from the default store by its fingerprint
+    /// (or its first 8 or more hex digits).
+    Remove { fingerprint: String },
     /// List the known issuers in the default store.
     List,
 }
@@ -196,7 +226,7 @@ fn main() -> ExitCode {
     // On a usage error clap prints it and exits with 2 (0 for --help).
     let cli = Cli::parse();
     let stdout = std::io::stdout();
-    let color = stdout.is_terminal();
+    let color = certcheck::report::escape::color_wanted(stdout.is_terminal());
     let out = stdout.lock();
     let outcome = match cli.command {
         Command::Verify {
@@ -282,9 +312,46 @@ fn main() -> ExitCode {
             desk::ledger_command(&settings, query, out)
         }
         Command::Trust { action } => match action {
-            TrustAction::Add { path } => desk::trust_add(&path, out),
+            TrustAction::Add {
+                path,
+                yes,
+                fingerprint,
+            } => {
+                let request = desk::TrustAddRequest {
+                    path,
+                    yes,
+                    fingerprint,
+                };
+                let mut ask = ask_on_terminal;
+                let ask = std::io::stdin()
+                    .is_terminal()
+                    .then_some(&mut ask as &mut dyn FnMut(&str) -> bool);
+                desk::trust_add(&request, out, ask)
+            }
+            TrustAction::Remove { fingerprint } => desk::trust_remove(&fingerprint, out),
             TrustAction::List => desk::trust_list(out),
         },
+        Command::Watch {
+            inbox,
+            accepted,
+            needs_person,
+            check,
+            ledger,
+            settle_ms,
+        } => {
+            let request = desk::WatchRequest {
+                folders: certcheck::watch::Folders {
+                    inbox,
+                    accepted,
+                    needs_person,
+                },
+                check: check.settings(),
+                ledger: ledger.settings(),
+                settle: std::time::Duration::from_millis(settle_ms),
+            };
+            let stop = std::sync::atomic::AtomicBool::new(false);
+            desk::watch(&request, out, &stop)
+        }
         Command::Seal {
             file,
             format,
@@ -299,6 +366,18 @@ fn main() -> ExitCode {
             ExitCode::from(failure.status)
         }
     }
+}
+
+/// Asks a yes/no question on the terminal; only "y" or "yes" is yes.
+fn ask_on_terminal(question: &str) -> bool {
+    use std::io::Write;
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
 
 /// What a bare `--ledger` stands for (clap refuses an empty path).
