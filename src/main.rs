@@ -2,6 +2,7 @@
 //! library's desk (certcheck::desk) and exits with the status it gives.
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -10,9 +11,11 @@ use clap::{Parser, Subcommand};
 use certcheck::desk::{
     self, CheckSettings, Console, DocumentFormat, LedgerPlace, LedgerQuery, LedgerSettings,
 };
+use certcheck::i18n::Lang;
 use certcheck::ledger::{ExportFormat, ExportStyle, HistoryOf, PrivacyMode};
 use certcheck::online::Confirmation;
 use certcheck::report::printer::OutputFormat;
+use certcheck::web::{self, start::ServeRequest};
 
 #[derive(Parser)]
 #[command(
@@ -21,8 +24,20 @@ use certcheck::report::printer::OutputFormat;
     about = "Tells whether a certificate PDF is authentic"
 )]
 struct Cli {
+    /// The language of what is printed for a person: zh or en (default:
+    /// from LC_ALL, LC_MESSAGES or LANG; Chinese for a Chinese locale).
+    #[arg(long, global = true, value_name = "zh|en", value_parser = parse_lang)]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    match s {
+        "zh" | "zh-CN" | "zh_CN" => Ok(Lang::Zh),
+        "en" => Ok(Lang::En),
+        _ => Err("expected zh or en".into()),
+    }
 }
 
 /// What every check needs: issuers and a password.
@@ -116,6 +131,36 @@ enum Command {
         ledger_privacy: Option<PrivacyMode>,
         #[command(subcommand)]
         command: LedgerCommand,
+    },
+    /// Run the desk in a browser: a local web page to drop the PDFs received
+    /// and read, in Chinese or English, what each one is.
+    Serve {
+        /// Where to listen. Anywhere but the loopback requires an access
+        /// token (generated and printed once when --token is not given).
+        #[arg(long, value_name = "ADDR:PORT", default_value = web::DEFAULT_LISTEN)]
+        listen: SocketAddr,
+        #[command(flatten)]
+        check: CheckArgs,
+        /// The ledger the desk records checks and online answers in: an
+        /// SQLite file or postgres://user@host/db (default: the config's
+        /// ledger, else the default file in the platform data dir).
+        #[arg(long, value_name = "PATH|URL", conflicts_with = "no_ledger")]
+        ledger: Option<PathBuf>,
+        /// Record nothing (the online answers cannot be recorded then).
+        #[arg(long)]
+        no_ledger: bool,
+        /// hashed: names and ID numbers only as keyed hashes (HMAC-SHA-256,
+        /// key from $CERTCHECK_LEDGER_KEY or ledger_key in the config).
+        #[arg(long, value_enum, value_name = "MODE", conflicts_with = "no_ledger")]
+        ledger_privacy: Option<PrivacyMode>,
+        /// The access token every request must carry (at least 16 of
+        /// A-Z a-z 0-9 _ -).
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+        /// Who is at the desk, named in the evidence report (default: the
+        /// login name).
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
     },
     /// Manage the default store of known issuers.
     Trust {
@@ -225,6 +270,7 @@ fn main() -> ExitCode {
     desk::quiet_contained_panics();
     // On a usage error clap prints it and exits with 2 (0 for --help).
     let cli = Cli::parse();
+    let lang = cli.lang.unwrap_or_else(Lang::from_env);
     let stdout = std::io::stdout();
     let color = certcheck::report::escape::color_wanted(stdout.is_terminal());
     let out = stdout.lock();
@@ -310,6 +356,30 @@ fn main() -> ExitCode {
                 ..LedgerSettings::default()
             };
             desk::ledger_command(&settings, query, out)
+        }
+        Command::Serve {
+            listen,
+            check,
+            ledger,
+            no_ledger,
+            ledger_privacy,
+            token,
+            operator,
+        } => {
+            let request = ServeRequest {
+                listen,
+                check: check.settings(),
+                ledger: (!no_ledger).then(|| LedgerSettings {
+                    place: Some(ledger.map_or(LedgerPlace::Default, LedgerPlace::At)),
+                    operator: operator.clone(),
+                    privacy: ledger_privacy,
+                    ..LedgerSettings::default()
+                }),
+                token,
+                operator,
+                lang,
+            };
+            web::start::serve(&request, out)
         }
         Command::Trust { action } => match action {
             TrustAction::Add {
