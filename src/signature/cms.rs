@@ -311,13 +311,20 @@ pub fn check_signer(
     extra_certs: &[Cert],
 ) -> SignerCheck {
     let mut out = SignerCheck::default();
+    let digest = DigestAlgorithm::from_oid(&si.digest_oid);
+    // A forbidden digest is named even when the identifiers also
+    // contradict each other: it is the plainer reason.
+    let forbidden = digest.is_some_and(|d| d.forbidden());
     if let Some(why) = algorithms::misplaced(&si.digest_oid, &si.sig_oid, si.sig_params.as_deref())
     {
+        if forbidden {
+            out.reasons
+                .push(Reason::detail(Code::AlgorithmForbidden, "MD5 digest"));
+        }
         out.reasons
             .push(Reason::detail(Code::AlgorithmMisplaced, why));
         return out;
     }
-    let digest = DigestAlgorithm::from_oid(&si.digest_oid);
     out.digest_algorithm = digest;
     let Some(digest) = digest else {
         out.reasons.push(Reason::detail(
