@@ -69,6 +69,9 @@ pub struct Cert {
     pub key_usage: Option<(bool, bool, bool)>,
     /// Extended key usage, where present: whether it allows timestamping.
     pub eku_time_stamping: Option<bool>,
+    /// Extended key usage, where present: whether it allows signing OCSP
+    /// responses (a delegated responder).
+    pub eku_ocsp_signing: Option<bool>,
     pub has_extensions: bool,
 }
 
@@ -107,6 +110,7 @@ impl Cert {
             basic_constraints: None,
             key_usage: None,
             eku_time_stamping: None,
+            eku_ocsp_signing: None,
             has_extensions: !x.extensions().is_empty(),
         };
         for ext in x.extensions() {
@@ -119,7 +123,8 @@ impl Cert {
                     cert.basic_constraints = Some((b.ca, b.path_len_constraint))
                 }
                 ParsedExtension::ExtendedKeyUsage(e) => {
-                    cert.eku_time_stamping = Some(e.time_stamping || e.any)
+                    cert.eku_time_stamping = Some(e.time_stamping || e.any);
+                    cert.eku_ocsp_signing = Some(e.ocsp_signing);
                 }
                 ParsedExtension::KeyUsage(k) => {
                     cert.key_usage = Some((
