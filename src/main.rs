@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use certcheck::desk::{
     self, CheckSettings, Console, DocumentFormat, LedgerPlace, LedgerQuery, LedgerSettings,
 };
-use certcheck::ledger::ExportFormat;
+use certcheck::ledger::{ExportFormat, ExportStyle, HistoryOf, PrivacyMode};
 use certcheck::online::Confirmation;
 use certcheck::report::printer::OutputFormat;
 
@@ -42,13 +42,23 @@ struct CheckArgs {
 /// Where checks are recorded.
 #[derive(clap::Args)]
 struct LedgerArgs {
-    /// Record each check in a ledger (SQLite) and compare it with earlier
-    /// ones. Without PATH: the default ledger in the platform data dir.
-    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = DEFAULT_LEDGER)]
+    /// Record each check in a ledger and compare it with earlier ones: an
+    /// SQLite file, or a shared PostgreSQL database (postgres://user@host/db).
+    /// Without a value: the config file's ledger, else the default file in
+    /// the platform data dir.
+    #[arg(long, value_name = "PATH|URL", num_args = 0..=1, default_missing_value = DEFAULT_LEDGER)]
     ledger: Option<PathBuf>,
     /// Compare with the ledger without writing to it.
     #[arg(long, requires = "ledger")]
     no_record: bool,
+    /// Who checks, recorded with each check (default: the config's
+    /// operator, else the login name).
+    #[arg(long, value_name = "NAME")]
+    operator: Option<String>,
+    /// hashed: names and ID numbers only as keyed hashes (HMAC-SHA-256,
+    /// key from $CERTCHECK_LEDGER_KEY or ledger_key in the config).
+    #[arg(long, value_enum, value_name = "MODE")]
+    ledger_privacy: Option<PrivacyMode>,
 }
 
 #[derive(Subcommand)]
@@ -94,11 +104,16 @@ enum Command {
         #[command(flatten)]
         ledger: LedgerArgs,
     },
-    /// Read the ledger of checks.
+    /// Read, migrate, purge or import the ledger of checks.
     Ledger {
-        /// The ledger file (default: the platform data dir).
-        #[arg(long, value_name = "PATH", global = true)]
+        /// The ledger: an SQLite file or a postgres:// URL (default: the
+        /// config file's ledger, else the platform data dir's file).
+        #[arg(long, value_name = "PATH|URL", global = true)]
         ledger: Option<PathBuf>,
+        /// The privacy setting (and so the key) of a hashed ledger, to look
+        /// an ID number up in it.
+        #[arg(long, value_enum, value_name = "MODE", global = true)]
+        ledger_privacy: Option<PrivacyMode>,
         #[command(subcommand)]
         command: LedgerCommand,
     },
@@ -137,12 +152,42 @@ enum LedgerCommand {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
-    /// One check in full (JSON).
-    Show { id: i64 },
+    /// One check in full (JSON), or the history of a file, a 管理号 or an
+    /// ID number across desks (JSON lines, oldest first).
+    Show {
+        /// The check's number in the ledger.
+        #[arg(required_unless_present_any = ["file", "management_number", "id_number"])]
+        id: Option<i64>,
+        /// Every check of this file (same bytes, or same path).
+        #[arg(long, value_name = "PDF", conflicts_with_all = ["id", "management_number", "id_number"])]
+        file: Option<PathBuf>,
+        /// Every check of this 管理号.
+        #[arg(long, value_name = "NUMBER", conflicts_with_all = ["id", "id_number"])]
+        management_number: Option<String>,
+        /// Every check of this ID number.
+        #[arg(long, value_name = "NUMBER", conflicts_with = "id")]
+        id_number: Option<String>,
+    },
     /// Every check, oldest first.
     Export {
         #[arg(long, value_enum, default_value = "jsonl")]
         format: ExportFormat,
+        /// CSV for Excel: a UTF-8 byte-order mark and Chinese headers.
+        #[arg(long)]
+        excel: bool,
+    },
+    /// Apply the schema migrations not yet applied (also done at first use).
+    Migrate,
+    /// Remove the checks made before a date (YYYY-MM-DD, UTC, or RFC 3339).
+    Purge {
+        #[arg(long, value_name = "DATE")]
+        before: String,
+    },
+    /// Copy an SQLite ledger into the (empty) --ledger, checking count and checksum.
+    Import {
+        /// The SQLite ledger to copy.
+        #[arg(long, value_name = "PATH")]
+        from: PathBuf,
     },
 }
 
@@ -194,13 +239,47 @@ fn main() -> ExitCode {
             };
             desk::online(&request, out, color)
         }
-        Command::Ledger { ledger, command } => {
+        Command::Ledger {
+            ledger,
+            ledger_privacy,
+            command,
+        } => {
             let query = match command {
                 LedgerCommand::List { limit } => LedgerQuery::List { limit },
-                LedgerCommand::Show { id } => LedgerQuery::Show { id },
-                LedgerCommand::Export { format } => LedgerQuery::Export { format },
+                LedgerCommand::Show {
+                    id,
+                    file,
+                    management_number,
+                    id_number,
+                } => match (id, file, management_number, id_number) {
+                    (Some(id), ..) => LedgerQuery::Show { id },
+                    (_, Some(file), ..) => LedgerQuery::History(HistoryOf::File {
+                        sha256: std::fs::read(&file).ok().map(|b| sha256_hex(&b)),
+                        path: file.display().to_string(),
+                    }),
+                    (_, _, Some(m), _) => LedgerQuery::History(HistoryOf::ManagementNumber(m)),
+                    // clap asks for one of the four; an empty number has no history.
+                    (_, _, _, n) => {
+                        LedgerQuery::History(HistoryOf::IdNumber(n.unwrap_or_default()))
+                    }
+                },
+                LedgerCommand::Export { format, excel } => LedgerQuery::Export {
+                    format,
+                    style: ExportStyle {
+                        bom: excel,
+                        chinese_headers: excel,
+                    },
+                },
+                LedgerCommand::Migrate => LedgerQuery::Migrate,
+                LedgerCommand::Purge { before } => LedgerQuery::Purge { before },
+                LedgerCommand::Import { from } => LedgerQuery::Import { from },
             };
-            desk::read_ledger(ledger, query, out)
+            let settings = LedgerSettings {
+                place: Some(ledger.map_or(LedgerPlace::Default, LedgerPlace::At)),
+                privacy: ledger_privacy,
+                ..LedgerSettings::default()
+            };
+            desk::ledger_command(&settings, query, out)
         }
         Command::Trust { action } => match action {
             TrustAction::Add { path } => desk::trust_add(&path, out),
@@ -244,6 +323,13 @@ impl LedgerArgs {
         LedgerSettings {
             place,
             no_record: self.no_record,
+            operator: self.operator,
+            privacy: self.ledger_privacy,
         }
     }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }

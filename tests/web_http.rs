@@ -39,7 +39,7 @@ fn desk_with(listen: SocketAddr, token: Option<&str>, limits: Limits) -> Desk {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = ServeConfig::new(listen, options());
     config.token = token.map(str::to_string);
-    config.ledger = Some(dir.path().join("ledger.sqlite3"));
+    config.ledger = Some(dir.path().join("ledger.sqlite3").into());
     config.operator = "王老师".into();
     config.limits = limits;
     let (app, state) = web::router(config).expect("router");
@@ -314,7 +314,7 @@ async fn off_the_loopback_every_request_needs_the_token() {
     // Not loopback and no token given: one is generated.
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = ServeConfig::new("0.0.0.0:0".parse().expect("addr"), options());
-    config.ledger = Some(dir.path().join("l.sqlite3"));
+    config.ledger = Some(dir.path().join("l.sqlite3").into());
     let (_, state) = web::router(config).expect("router");
     let generated = state.config.token.clone().expect("a token is generated");
     assert!(generated.len() >= 32);

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 
 use crate::batch;
 use crate::config::Config;
-use crate::ledger::{self, ExportFormat, Ledger, LedgerError};
+use crate::ledger::{
+    self, ExportFormat, ExportStyle, HistoryOf, Ledger, LedgerConfig, LedgerError, Location,
+    Privacy, PrivacyMode, Stamp,
+};
 use crate::online::{self, Confirmation, OnlineCheck};
 use crate::report::printer::{self, OutputFormat, Printer};
 use crate::report::summary::Summary;
@@ -73,42 +76,91 @@ impl CheckSettings {
 /// Which ledger a command uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LedgerPlace {
-    /// The default ledger in the platform data dir.
+    /// The config file's `ledger`, else the default file in the platform
+    /// data dir.
     Default,
+    /// An SQLite file, or a `postgres://` URL.
     At(PathBuf),
 }
 
-/// Where checks are recorded.
+/// Where checks are recorded, and as whom.
 #[derive(Debug, Clone, Default)]
 pub struct LedgerSettings {
     /// None: no ledger (unless the command needs one).
     pub place: Option<LedgerPlace>,
     /// Compare with the ledger without writing to it.
     pub no_record: bool,
+    /// Who checks (else the config's `operator`, else the login name).
+    pub operator: Option<String>,
+    /// How names and ID numbers are kept (else the config's
+    /// `ledger_privacy`, else clear).
+    pub privacy: Option<PrivacyMode>,
 }
 
 impl LedgerSettings {
-    /// Opens the ledger named, or the default one when `required` and none
-    /// is named. A path ending in .pdf is refused: it is a file to check
-    /// that the command line took as the ledger.
-    pub fn open(&self, required: bool) -> Result<Option<Ledger>, Failure> {
-        let default = || Ledger::default_path().ok_or("no platform data dir for the ledger");
-        let path = match &self.place {
-            Some(LedgerPlace::At(p)) => p.clone(),
-            Some(LedgerPlace::Default) => default().map_err(Failure::usage)?,
-            None if required => default().map_err(Failure::usage)?,
+    /// Which ledger, and its privacy setting with the key: the command
+    /// line first, then the config file. None: no ledger named and none
+    /// `required`.
+    pub fn config(&self, required: bool) -> Result<Option<LedgerConfig>, Failure> {
+        let config = Config::load().map_err(Failure::usage)?;
+        let default = || -> Result<Location, Failure> {
+            if let Some(l) = &config.ledger {
+                return Ok(Location::parse(l));
+            }
+            Ledger::default_path().map(Location::Sqlite).ok_or_else(|| {
+                Failure::usage("no platform data dir for the ledger; use --ledger PATH")
+            })
+        };
+        let location = match &self.place {
+            Some(LedgerPlace::At(p)) => Location::parse(&p.to_string_lossy()),
+            Some(LedgerPlace::Default) => default()?,
+            None if required => default()?,
             None => return Ok(None),
         };
-        if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
-        {
-            return Err(Failure::usage(format!(
-                "--ledger {}: that looks like a PDF, not a ledger; put --ledger after the files or write --ledger=PATH",
-                path.display()
-            )));
+        if let Location::Sqlite(path) = &location {
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+            {
+                return Err(Failure::usage(format!(
+                    "--ledger {}: that looks like a PDF, not a ledger; put --ledger after the files or write --ledger=PATH",
+                    path.display()
+                )));
+            }
         }
-        Ledger::open(&path).map(Some).map_err(Failure::usage)
+        let mode = match (self.privacy, config.ledger_privacy.as_deref()) {
+            (Some(m), _) => m,
+            (None, Some(name)) => PrivacyMode::from_name(name).ok_or_else(|| {
+                Failure::usage(format!(
+                    "ledger_privacy = {name:?} in the config: use \"clear\" or \"hashed\""
+                ))
+            })?,
+            (None, None) => PrivacyMode::Clear,
+        };
+        let privacy =
+            Privacy::resolve(mode, config.ledger_key.as_deref()).map_err(Failure::usage)?;
+        Ok(Some(LedgerConfig::new(location, privacy)))
+    }
+
+    /// Who and what the checks are recorded with.
+    pub fn stamp(&self, trust: &TrustStore) -> Stamp {
+        let config = Config::load().unwrap_or_default();
+        let operator = self.operator.as_deref().or(config.operator.as_deref());
+        Stamp::new(operator, config.desk.as_deref(), trust)
+    }
+
+    /// Opens the ledger named, or the default one when `required` and none
+    /// is named, stamping its entries with the operator, this desk, this
+    /// build and the fingerprint of `trust`. A path ending in .pdf is
+    /// refused: it is a file to check that the command line took as the
+    /// ledger.
+    pub fn open(&self, required: bool, trust: &TrustStore) -> Result<Option<Ledger>, Failure> {
+        let Some(config) = self.config(required)? else {
+            return Ok(None);
+        };
+        let mut ledger = Ledger::open(config).map_err(Failure::usage)?;
+        ledger.set_stamp(self.stamp(trust));
+        Ok(Some(ledger))
     }
 }
 
@@ -192,7 +244,7 @@ pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Re
         extract_seal_dir: request.extract_seal.clone(),
         ..request.check.options()?
     };
-    let mut ledger = request.ledger.open(false)?;
+    let mut ledger = request.ledger.open(false, &options.trust)?;
     if request.jobs == Some(0) {
         return Err(Failure::usage("--jobs must be at least 1"));
     }
@@ -274,7 +326,9 @@ pub fn online<W: Write>(request: &OnlineRequest, mut out: W, color: bool) -> Res
         ));
     }
     let options = request.check.options()?;
-    let mut ledger = request.ledger.open(request.confirmation.is_some())?;
+    let mut ledger = request
+        .ledger
+        .open(request.confirmation.is_some(), &options.trust)?;
     let mut services = Services {
         ledger: ledger.as_mut(),
         record: !request.ledger.no_record,
@@ -307,29 +361,46 @@ pub fn online<W: Write>(request: &OnlineRequest, mut out: W, color: bool) -> Res
     Ok(batch::exit_status(&[checked.record.verdict]))
 }
 
-/// `certcheck ledger`: what to read from it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `certcheck ledger`: what to do with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LedgerQuery {
     /// The latest checks, newest first.
     List { limit: usize },
     /// One check in full (JSON).
     Show { id: i64 },
+    /// Every check of a file, 管理号 or ID number, at every desk (JSON
+    /// lines, oldest first).
+    History(HistoryOf),
     /// Every check, oldest first.
-    Export { format: ExportFormat },
+    Export {
+        format: ExportFormat,
+        style: ExportStyle,
+    },
+    /// Apply the schema migrations not yet applied.
+    Migrate,
+    /// Remove the checks made before a date.
+    Purge { before: String },
+    /// Copy an SQLite ledger into this (empty) one.
+    Import { from: PathBuf },
 }
 
-/// Reads the ledger at `path` (default: the platform data dir) to `out`.
-pub fn read_ledger<W: Write>(
-    path: Option<PathBuf>,
+/// Runs `query` on the ledger of `settings` (default: the config's, else
+/// the platform data dir's), printing to `out`. Reading never creates a
+/// ledger file.
+pub fn ledger_command<W: Write>(
+    settings: &LedgerSettings,
     query: LedgerQuery,
     mut out: W,
 ) -> Result<u8, Failure> {
-    let Some(path) = path.or_else(Ledger::default_path) else {
-        return Err(Failure::usage(
-            "no platform data dir for the ledger; use --ledger PATH",
-        ));
+    let Some(config) = settings.config(true)? else {
+        return Err(Failure::usage("no ledger named"));
     };
-    let ledger = Ledger::open_read_only(&path).map_err(Failure::usage)?;
+    let opened = match &query {
+        LedgerQuery::Migrate => Ledger::open(config.clone()),
+        LedgerQuery::Import { .. } => Ledger::open_import_target(config.clone()),
+        _ => Ledger::open_existing(config.clone()),
+    };
+    let ledger = opened.map_err(Failure::usage)?;
     let result = match query {
         LedgerQuery::List { limit } => ledger.list(limit).map(|entries| {
             for e in &entries {
@@ -340,12 +411,49 @@ pub fn read_ledger<W: Write>(
             let _ = serde_json::to_writer_pretty(&mut out, &e);
             let _ = writeln!(out);
         }),
-        LedgerQuery::Export { format } => ledger.export(format, &mut out),
+        LedgerQuery::History(of) => ledger.history(&of).map(|entries| {
+            for e in &entries {
+                let _ = serde_json::to_writer(&mut out, e);
+                let _ = writeln!(out);
+            }
+        }),
+        LedgerQuery::Export { format, style } => ledger.export_with(format, &style, &mut out),
+        LedgerQuery::Migrate => ledger.schema_version().map(|v| {
+            let _ = writeln!(
+                out,
+                "ledger {} is at schema version {v}",
+                config.location.describe()
+            );
+        }),
+        LedgerQuery::Purge { before } => ledger.purge(&before).map(|n| {
+            let _ = writeln!(out, "removed {n} check(s) made before {before}");
+        }),
+        LedgerQuery::Import { from } => {
+            let source = Ledger::open_existing(LedgerConfig::new(
+                Location::Sqlite(from.clone()),
+                config.privacy.clone(),
+            ))
+            .map_err(Failure::usage)?;
+            ledger.import_from(&source).map(|r| {
+                let _ = writeln!(
+                    out,
+                    "imported {} check(s) and {} confirmation(s) from {} into {}; count and sha256 {} match",
+                    r.checks,
+                    r.confirmations,
+                    from.display(),
+                    config.location.describe(),
+                    r.checksum
+                );
+            })
+        }
     };
     match result {
         Ok(()) => Ok(0),
         Err(LedgerError::NotFound(id)) => {
             Err(Failure::usage(format!("no check #{id} in the ledger")))
+        }
+        Err(e @ (LedgerError::Usage(_) | LedgerError::Privacy(_) | LedgerError::NotEmpty(_))) => {
+            Err(Failure::usage(e))
         }
         Err(e) => Err(Failure::with_status(4, e)),
     }

@@ -41,6 +41,19 @@ pub fn decode(stream: &Stream) -> Result<Vec<u8>, PdfError> {
             )));
         }
     }
+    // A Flate filter behind another one (ASCIIHex, then Flate) cannot be
+    // measured before lopdf runs the chain, so only inputs whose worst-case
+    // expansion (deflate's is about 1032:1) stays within the cap go there.
+    let later_flate = filters
+        .iter()
+        .skip(1)
+        .any(|f| f == b"FlateDecode" || f == b"Fl");
+    if later_flate && stream.content.len().saturating_mul(1032) > MAX_DECODED_STREAM {
+        return Err(PdfError::Limit(format!(
+            "a {}-byte stream with a chained Flate filter could expand past the limit",
+            stream.content.len()
+        )));
+    }
     let decoded = std::panic::catch_unwind(|| stream.decompressed_content())
         .map_err(|_| PdfError::Unreadable("a stream decoder failed".into()))?
         .map_err(|e| PdfError::Unreadable(format!("stream cannot be decoded: {e}")))?;
@@ -177,6 +190,30 @@ mod tests {
         fine.extend_from_slice(&ok);
         fine.extend_from_slice(b"\nendstream\n");
         assert!(check_structural_streams(&fine).is_ok());
+    }
+
+    #[test]
+    fn refuses_a_large_stream_with_flate_behind_another_filter() {
+        let mut dict = Dictionary::new();
+        dict.set(
+            "Filter",
+            Object::Array(vec![
+                Object::Name(b"ASCIIHexDecode".to_vec()),
+                Object::Name(b"FlateDecode".to_vec()),
+            ]),
+        );
+        let hex = hex::encode(flate(&vec![0u8; 200 * 1024 * 1024])).into_bytes();
+        assert!(matches!(
+            decode(&Stream::new(dict.clone(), hex)),
+            Err(PdfError::Limit(_))
+        ));
+        // A small one is not refused by the limit (whether lopdf's build
+        // decodes the chain is another matter).
+        let small = hex::encode(flate(b"fine")).into_bytes();
+        assert!(!matches!(
+            decode(&Stream::new(dict, small)),
+            Err(PdfError::Limit(_))
+        ));
     }
 
     #[test]

@@ -90,6 +90,9 @@ pub fn judge(
     judged
 }
 
+/// The largest XMP packet read for dates (bytes, decoded).
+const MAX_XMP: usize = 4 * 1024 * 1024;
+
 /// Dates the document itself carries: Info /CreationDate and /ModDate, XMP
 /// dates.
 pub fn document_dates(doc: &lopdf::Document) -> Vec<OffsetDateTime> {
@@ -115,11 +118,12 @@ pub fn document_dates(doc: &lopdf::Document) -> Vec<OffsetDateTime> {
         .and_then(|c| c.get(b"Metadata").ok())
         .and_then(resolve);
     if let Some(lopdf::Object::Stream(stream)) = metadata {
-        let data = stream
-            .decompressed_content()
-            .unwrap_or_else(|_| stream.content.clone());
-        if data.len() <= 4 * 1024 * 1024 {
-            out.extend(xmp_dates(&String::from_utf8_lossy(&data)));
+        // Through the bounded decoder: an XMP packet is a few kilobytes, and
+        // a decompression bomb here must cost no more than anywhere else.
+        if let Ok(data) = crate::pdf::stream::decode(&stream) {
+            if data.len() <= MAX_XMP {
+                out.extend(xmp_dates(&String::from_utf8_lossy(&data)));
+            }
         }
     }
     out
@@ -277,6 +281,50 @@ pub fn parse_pdf_date(s: &str) -> Option<OffsetDateTime> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    fn document_with_metadata(content: Vec<u8>, flate: bool) -> lopdf::Document {
+        use lopdf::{dictionary, Object, Stream};
+        let mut doc = lopdf::Document::with_version("1.7");
+        let mut dict = dictionary! { "Type" => "Metadata", "Subtype" => "XML" };
+        if flate {
+            dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        }
+        let meta = doc.add_object(Stream::new(dict, content));
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Metadata" => meta });
+        doc.trailer.set("Root", catalog);
+        doc
+    }
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(data).expect("in-memory write");
+        enc.finish().expect("in-memory finish")
+    }
+
+    #[test]
+    fn xmp_dates_are_read_through_the_bounded_decoder() {
+        let xmp =
+            b"<x:xmpmeta><xmp:CreateDate>2026-11-28T07:15:09+08:00</xmp:CreateDate></x:xmpmeta>";
+        let doc = document_with_metadata(zlib(xmp), true);
+        assert_eq!(
+            document_dates(&doc),
+            vec![datetime!(2026-11-27 23:15:09 UTC)]
+        );
+    }
+
+    #[test]
+    fn an_xmp_decompression_bomb_yields_no_dates() {
+        // 300 MB of XMP-looking padding after a date: inflating it in full
+        // is what the bounded decoder refuses.
+        let mut xmp =
+            b"<x:xmpmeta><xmp:CreateDate>2026-11-28T07:15:09+08:00</xmp:CreateDate>".to_vec();
+        xmp.resize(300 * 1024 * 1024, b' ');
+        let compressed = zlib(&xmp);
+        assert!(compressed.len() < 2 * 1024 * 1024);
+        let doc = document_with_metadata(compressed, true);
+        assert!(document_dates(&doc).is_empty());
+    }
 
     #[test]
     fn pdf_dates() {

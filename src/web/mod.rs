@@ -41,7 +41,7 @@ use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 
 use crate::i18n::{self, Lang};
-use crate::ledger::{ExportFormat, Ledger, LedgerError};
+use crate::ledger::{ExportFormat, Ledger, LedgerConfig, LedgerError, Stamp};
 use crate::online::Confirmation;
 use crate::report::Record;
 use crate::Options;
@@ -106,8 +106,10 @@ pub struct ServeConfig {
     pub token: Option<String>,
     /// How each file is checked (known issuers, ...).
     pub options: Options,
-    /// The ledger every check is recorded in, if any.
-    pub ledger: Option<PathBuf>,
+    /// The ledger every check is recorded in, if any: an SQLite file or a
+    /// shared PostgreSQL database, and how it keeps personal data
+    /// (`PathBuf::into()` for a plain file).
+    pub ledger: Option<LedgerConfig>,
     /// Who is at the desk, for the evidence report.
     pub operator: String,
     pub limits: Limits,
@@ -197,7 +199,17 @@ pub fn router(mut config: ServeConfig) -> Result<(Router, Arc<Desk>), WebError> 
         token_generated = true;
     }
     let ledger = match &config.ledger {
-        Some(path) => Some(Mutex::new(Ledger::open(path)?)),
+        Some(ledger) => {
+            // Opened here, called only through spawn_blocking: the
+            // PostgreSQL client must not block a runtime thread.
+            let mut l = Ledger::open(ledger)?;
+            l.set_stamp(Stamp::new(
+                Some(&config.operator),
+                None,
+                &config.options.trust,
+            ));
+            Some(Mutex::new(l))
+        }
         None => None,
     };
     let renderer = config.renderer.clone().or_else(render::find_pdftoppm);
