@@ -468,3 +468,6 @@ fn ocsp_finding(
         next_update: single.next_update,
     }
 }
+
+#[cfg(test)]
+mod tests;
