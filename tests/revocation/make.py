@@ -180,8 +180,23 @@ class Pki:
                                     cert_registry=SimpleCertificateStore.from_certs([asn_cert(self.root)]),
                                     embed_roots=True)
 
-    def timestamper(self):
-        return DummyTimeStamper(tsa_cert=asn_cert(self.tsa), tsa_key=asn_key(self.tsa_key),
+    def timestamper(self, crls=()):
+        cls = DummyTimeStamper
+        if crls:
+            carried = [x509_to_asn_crl(c) for c in crls]
+
+            class CarryingCrls(DummyTimeStamper):
+                """A TSA whose token's SignedData carries CRLs in `crls`
+                (unsigned by the TSA, like its certificates)."""
+
+                def _build_signed_data(self, *a, **kw):
+                    from asn1crypto import cms as acms
+                    d = super()._build_signed_data(*a, **kw)
+                    d["crls"] = [acms.RevocationInfoChoice(name="crl", value=c) for c in carried]
+                    return d
+
+            cls = CarryingCrls
+        return cls(tsa_cert=asn_cert(self.tsa), tsa_key=asn_key(self.tsa_key),
                                 certs_to_embed=SimpleCertificateStore.from_certs([asn_cert(self.root)]),
                                 fixed_dt=T_STAMP)
 
@@ -304,12 +319,13 @@ def main():
 
     entries = []
 
-    def emit(name, data, verdict, codes, why, forbid=(), args=(), also=()):
+    def emit(name, data, verdict, codes, why, forbid=(), args=(), also=(), sources=()):
         if data is not None:
             with open(os.path.join(HERE, name), "wb") as f:
                 f.write(data)
         entries.append({"file": name, "args": list(args), "verdict": verdict, "also_acceptable": list(also),
-                        "expect_reasons": list(codes), "forbid_reasons": list(forbid), "fields": None,
+                        "expect_reasons": list(codes), "forbid_reasons": list(forbid),
+                        "revocation_sources": list(sources), "fields": None,
                         "description": why})
 
     ts = pki.timestamper
@@ -318,13 +334,13 @@ def main():
          "invalid", ["certificate_revoked"],
          "Seal certificate revoked 2026-01-15 (keyCompromise) in a root-signed CRL in /DSS; a trusted "
          "timestamp proves the signature only by 2026-03-02: revoked before signing.",
-         forbid=["revoked_since", "revocation_unknown"])
+         forbid=["revoked_since", "revocation_unknown"], sources=["dss"])
     emit("revoked-after-timestamp-crl-dss.pdf",
          add_dss(sign("revoked after the timestamp", pki.signer("seal-revoked-late"), ts()), crls=[crl]),
          "authentic", ["revoked_since"],
          "Seal certificate revoked 2026-06-01 (superseded); a trusted signature timestamp proves it existed "
          "2026-03-02: stays good, the revocation reported.",
-         forbid=["certificate_revoked", "revocation_unknown"])
+         forbid=["certificate_revoked", "revocation_unknown"], sources=["dss"])
     emit("revoked-after-claimed-time-crl-dss.pdf",
          add_dss(sign("revoked after a claimed time", pki.signer("seal-revoked-late")), crls=[crl]),
          "invalid", ["certificate_revoked"],
@@ -335,7 +351,7 @@ def main():
          add_dss(sign("good OCSP response in DSS", pki.signer("seal-good")), ocsps=[ocsp_good]),
          "authentic", [],
          "A good OCSP response (2026-11-01, delegated responder with id-kp-OCSPSigning) in /DSS.",
-         forbid=["revocation_unknown", "revocation_evidence_invalid", "certificate_revoked"])
+         forbid=["revocation_unknown", "revocation_evidence_invalid", "certificate_revoked"], sources=["dss"])
     emit("good-ocsp-dss.pdf", None, "authentic", [],
          "Same file with --require-revocation: the OCSP response is usable evidence.",
          forbid=["revocation_required", "revocation_unknown"], args=["--require-revocation"])
@@ -380,23 +396,32 @@ def main():
     emit("revoked-given-by-file.pdf", sign("CRL given with --revocation", pki.signer("seal-revoked-early")),
          "invalid", ["certificate_revoked"],
          "No revocation data inside; --revocation evidence/crl.pem (PEM CRL) lists the seal certificate "
-         "as revoked 2026-01-15.", args=["--revocation", "evidence/crl.pem"])
+         "as revoked 2026-01-15.", args=["--revocation", "evidence/crl.pem"],
+         sources=["file:evidence/crl.pem"])
     emit("revoked-given-by-file.pdf", None, "authentic", ["revocation_unknown"],
          "Same file without --revocation: nothing says it was revoked.", forbid=["certificate_revoked"])
     emit("good-given-by-folder.pdf", sign("OCSP given with --revocation DIR", pki.signer("seal-good")),
          "authentic", [],
          "No revocation data inside; --revocation revocation-folder (a DER OCSP response and a README).",
-         forbid=["revocation_unknown", "revocation_evidence_invalid"], args=["--revocation", "revocation-folder"])
+         forbid=["revocation_unknown", "revocation_evidence_invalid"], args=["--revocation", "revocation-folder"],
+         sources=["file:revocation-folder/seal-good.ocsp"])
     # adbe-revocationInfoArchival: pyHanko embeds the validation context's
     # CRLs in the signed attributes of an adbe.pkcs7.detached signature.
     emit("revoked-adbe-archival.pdf", archival_signed(pki, crl),
          "invalid", ["certificate_revoked"],
          "adbe.pkcs7.detached; the CRL listing the seal certificate as revoked 2026-01-15 is in the "
-         "signed attribute adbe-revocationInfoArchival (pyHanko embed_validation_info), timestamp 2026-03-02.")
+         "signed attribute adbe-revocationInfoArchival (pyHanko embed_validation_info), timestamp 2026-03-02.",
+         sources=["cms_archival"])
     emit("good-adbe-archival.pdf", archival_signed(pki, crl, seal="seal-good"),
          "authentic", [],
          "adbe.pkcs7.detached; a CRL not listing the seal certificate in adbe-revocationInfoArchival.",
-         forbid=["revocation_unknown", "revocation_evidence_invalid"])
+         forbid=["revocation_unknown", "revocation_evidence_invalid"], sources=["cms_archival"])
+    emit("revoked-crl-in-timestamp.pdf",
+         sign("CRL carried by the timestamp token", pki.signer("seal-revoked-early"), pki.timestamper(crls=[crl])),
+         "invalid", ["certificate_revoked"],
+         "The signature timestamp token's SignedData carries (in its crls field) the CRL listing the seal "
+         "certificate as revoked 2026-01-15, before the timestamp.", forbid=["revocation_unknown"],
+         sources=["timestamp"])
     manifest = {
         "set": "revocation",
         "how_built": "tests/revocation/make.py (cryptography CA, CRLs and OCSP responses; reportlab page; "
