@@ -405,30 +405,36 @@ fn check_signature(
     report.timestamp = value.timestamp;
     report.seal = value.seal;
     report.reasons.extend(value.reasons);
-    if field.kind == SignatureKind::Signature
-        && report.trusted_issuer.is_some()
-        && !value.chain.is_empty()
-    {
-        if let Some(at) = value.signing_time {
-            let evidence: Vec<&revocation::Evidence> = value
-                .revocation_evidence
-                .iter()
-                .chain(pool.evidence.iter())
-                .collect();
-            let proven = (report.signing_time_source.as_deref() == Some("timestamp")).then_some(at);
-            let outcome = revocation::check(&revocation::Request {
-                chain: &value.chain,
-                signing_time: at,
-                proven_time: proven,
-                evidence: &evidence,
-                certs: &pool.certs,
-                now: options.now,
-                required: options.require_revocation,
-            });
-            report.revocation = Some(outcome.info);
-            for r in outcome.reasons {
-                push_once_exact(&mut report.reasons, r);
-            }
+    // A chain that was not kept reads as one without an issuer to ask:
+    // unknown, and invalid where revocation data is required.
+    if field.kind == SignatureKind::Signature && report.trusted_issuer.is_some() {
+        // Without a signing time the data must hold now.
+        let at = value.signing_time.unwrap_or(options.now);
+        let evidence: Vec<&revocation::Evidence> = value
+            .revocation_evidence
+            .iter()
+            .chain(pool.evidence.iter())
+            .collect();
+        // Only a trusted timestamp (on the signature, or a document
+        // timestamp covering it) proves a time against a revocation: a
+        // revoked key can claim any time.
+        let proven = matches!(
+            report.signing_time_source.as_deref(),
+            Some("timestamp" | "doc_timestamp")
+        )
+        .then_some(at);
+        let outcome = revocation::check(&revocation::Request {
+            chain: &value.chain,
+            signing_time: at,
+            proven_time: proven,
+            evidence: &evidence,
+            certs: &pool.certs,
+            now: options.now,
+            required: options.require_revocation,
+        });
+        report.revocation = Some(outcome.info);
+        for r in outcome.reasons {
+            push_once_exact(&mut report.reasons, r);
         }
     }
     Checked {

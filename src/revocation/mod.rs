@@ -340,6 +340,14 @@ fn crl_finding(ev: &Evidence, cert: &Cert, issuer: &Cert, req: &Request) -> Find
             issuer.display_name()
         ));
     }
+    // RFC 5280 4.2.1.3: a key whose usage is stated signs CRLs only with
+    // cRLSign.
+    if issuer.key_crl_sign == Some(false) {
+        return problem(format!(
+            "{} may not sign CRLs (its key usage lacks cRLSign)",
+            issuer.display_name()
+        ));
+    }
     if crl.this_update > req.now + CLOCK_SKEW {
         return problem(format!(
             "issued in the future ({})",

@@ -235,6 +235,33 @@ fn a_crl_out_of_date_at_the_signing_time_is_not_evidence() {
 }
 
 #[test]
+fn a_crl_from_an_issuer_whose_key_usage_lacks_crl_sign_is_not_evidence() {
+    let chain = vec![
+        fixture!("certs", "seal-under-no-crlsign.der"),
+        fixture!("certs", "ca-no-crlsign.der"),
+    ];
+    let crl = ev(
+        Kind::Crl,
+        fixture!("evidence", "crl-by-ca-without-crlsign.der"),
+    );
+    let o = check(&Request {
+        chain: &chain,
+        signing_time: SIGNED,
+        proven_time: None,
+        evidence: &[&crl],
+        certs: &[],
+        now: NOW,
+        required: false,
+    });
+    assert_eq!(
+        codes(&o),
+        ["revocation_evidence_invalid", "revocation_unknown"]
+    );
+    let problem = o.info.evidence[0].problem.clone().unwrap_or_default();
+    assert!(problem.contains("cRLSign"), "{problem}");
+}
+
+#[test]
 fn ocsp_from_the_issuer_or_a_delegated_responder_is_good_evidence() {
     for name in ["ocsp-good.der", "ocsp-good-by-issuer.der"] {
         let der = match name {

@@ -72,6 +72,8 @@ pub struct Cert {
     /// Extended key usage, where present: whether it allows signing OCSP
     /// responses (a delegated responder).
     pub eku_ocsp_signing: Option<bool>,
+    /// Key usage, where present: whether it allows signing CRLs.
+    pub key_crl_sign: Option<bool>,
     pub has_extensions: bool,
 }
 
@@ -111,6 +113,7 @@ impl Cert {
             key_usage: None,
             eku_time_stamping: None,
             eku_ocsp_signing: None,
+            key_crl_sign: None,
             has_extensions: !x.extensions().is_empty(),
         };
         for ext in x.extensions() {
@@ -127,6 +130,7 @@ impl Cert {
                     cert.eku_ocsp_signing = Some(e.ocsp_signing);
                 }
                 ParsedExtension::KeyUsage(k) => {
+                    cert.key_crl_sign = Some(k.crl_sign());
                     cert.key_usage = Some((
                         k.digital_signature(),
                         k.non_repudiation(),

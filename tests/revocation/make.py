@@ -138,13 +138,27 @@ class Pki:
         self.undelegated = cert(dn("Revocation Test Not A Responder"), self.undelegated_key,
                                 self.root.subject, self.root_key, 0x7E31, ku=("ds",))
 
+        # A CA whose key usage lacks cRLSign, and a seal it issued.
+        self.nocrl_key = key("ca-no-crlsign", "rsa")
+        self.nocrl = cert(dn("Revocation Test CA Without cRLSign"), self.nocrl_key, self.root.subject,
+                          self.root_key, 0x7E40, ca=True, ku=("cs",), nb=T_CA_FROM, na=T_CA_TO)
+        k = key("seal-under-no-crlsign", "p256")
+        self.seal_nocrl = (k, cert(dn("Revocation Test Seal under-no-crlsign"), k, self.nocrl.subject,
+                                   self.nocrl_key, 0x7E41))
+
+    def crl_by_no_crlsign_ca(self):
+        return (x509.CertificateRevocationListBuilder().issuer_name(self.nocrl.subject)
+                .last_update(T_ISSUED).next_update(T_NEXT)
+                .sign(self.nocrl_key, hashes.SHA256()))
+
     def write(self):
         os.makedirs(TRUST, exist_ok=True)
         with open(os.path.join(TRUST, "root-ca.pem"), "wb") as f:
             f.write(self.root.public_bytes(serialization.Encoding.PEM))
         os.makedirs(CERTS, exist_ok=True)
         named = {"root": self.root, "tsa": self.tsa, "ocsp-responder": self.responder,
-                 "ocsp-undelegated": self.undelegated}
+                 "ocsp-undelegated": self.undelegated, "ca-no-crlsign": self.nocrl,
+                 "seal-under-no-crlsign": self.seal_nocrl[1]}
         named.update({n: c for n, (_, c) in self.seals.items()})
         for n, c in named.items():
             with open(os.path.join(CERTS, f"{n}.der"), "wb") as f:
@@ -304,6 +318,7 @@ def main():
         "ocsp-good-by-issuer.der": ocsp_good_by_issuer.public_bytes(dern),
         "ocsp-undelegated.der": ocsp_undelegated.public_bytes(dern),
         "ocsp-revoked.der": ocsp_revoked.public_bytes(dern),
+        "crl-by-ca-without-crlsign.der": pki.crl_by_no_crlsign_ca().public_bytes(dern),
     }
     for n, b in evidence.items():
         with open(os.path.join(EVIDENCE, n), "wb") as f:
