@@ -13,7 +13,11 @@ const SIGNED: [&[u8]; 2] = [b"%PDF-1.7 signed", b"%%EOF"];
 fuzz_target!(|data: &[u8]| {
     let trust = TrustStore::empty();
     if let Ok(sd) = cms::parse(data) {
-        let certs: Vec<Cert> = sd.certificates.iter().filter_map(|c| Cert::parse(c)).collect();
+        let certs: Vec<Cert> = sd
+            .certificates
+            .iter()
+            .filter_map(|c| Cert::parse(c))
+            .collect();
         for cert in &certs {
             let _ = cert.info();
             let _ = cert.display_name();

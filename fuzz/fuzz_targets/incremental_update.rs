@@ -58,7 +58,14 @@ fn rect(u: &mut Unstructured) -> Result<String> {
 
 fn text(u: &mut Unstructured) -> Result<String> {
     const WORDS: &[&str] = &[
-        "<0001>", "<00410042>", "(ABC)", "(2026)", "<4e2d56fd>", "(\\(x\\))", "<>", "(",
+        "<0001>",
+        "<00410042>",
+        "(ABC)",
+        "(2026)",
+        "<4e2d56fd>",
+        "(\\(x\\))",
+        "<>",
+        "(",
     ];
     let mut s = String::new();
     for _ in 0..u.int_in_range(1..=3)? {
@@ -85,14 +92,36 @@ fn content(u: &mut Unstructured) -> Result<String> {
                 );
             }
             1 => {
-                let _ = write!(s, "q 1 1 1 rg {} {} {} {} re f Q\n", num(u)?, num(u)?, num(u)?, num(u)?);
+                let _ = write!(
+                    s,
+                    "q 1 1 1 rg {} {} {} {} re f Q\n",
+                    num(u)?,
+                    num(u)?,
+                    num(u)?,
+                    num(u)?
+                );
             }
-            2 => s.push_str(u.choose(&["/I1 Do\n", "/X9 Do\n", "q 10 0 0 10 0 0 cm /I1 Do Q\n"])?),
+            2 => {
+                s.push_str(u.choose(&["/I1 Do\n", "/X9 Do\n", "q 10 0 0 10 0 0 cm /I1 Do Q\n"])?)
+            }
             3 => {
-                let _ = write!(s, "BT {} Tr /F1 12 Tf [{} -250 {}] TJ ET\n", u.int_in_range(0..=7)?, text(u)?, text(u)?);
+                let _ = write!(
+                    s,
+                    "BT {} Tr /F1 12 Tf [{} -250 {}] TJ ET\n",
+                    u.int_in_range(0..=7)?,
+                    text(u)?,
+                    text(u)?
+                );
             }
             4 => {
-                let _ = write!(s, "{} {} {} {} re W n\n", num(u)?, num(u)?, num(u)?, num(u)?);
+                let _ = write!(
+                    s,
+                    "{} {} {} {} re W n\n",
+                    num(u)?,
+                    num(u)?,
+                    num(u)?,
+                    num(u)?
+                );
             }
             5 => s.push_str(u.choose(&["q\n", "Q\n", "BT\n", "ET\n", "BI /W 1 /H 1 ID x EI\n"])?),
             _ => {
@@ -107,7 +136,10 @@ fn content(u: &mut Unstructured) -> Result<String> {
 }
 
 fn stream(dict: &str, body: &str) -> String {
-    format!("<< {dict} /Length {} >>\nstream\n{body}\nendstream", body.len())
+    format!(
+        "<< {dict} /Length {} >>\nstream\n{body}\nendstream",
+        body.len()
+    )
 }
 
 /// One object body of a kind the fuzzer picks; `new` are the numbers this
@@ -212,7 +244,11 @@ fn build(u: &mut Unstructured, file: &mut Vec<u8>) -> Result<bool> {
                 targets.push(t);
             }
         }
-        let new: Vec<u32> = targets.iter().copied().filter(|&t| t >= BASE_SIZE).collect();
+        let new: Vec<u32> = targets
+            .iter()
+            .copied()
+            .filter(|&t| t >= BASE_SIZE)
+            .collect();
         let mut offsets = Vec::new();
         let mut replaced_content = false;
         for &t in &targets {
