@@ -34,7 +34,7 @@ for t in "${TARGETS[@]}"; do
     log="fuzz/logs/$t.log"
     extra=()
     # The generator's input is a recipe, not a file: start it with room.
-    [ "$t" = incremental_update ] && extra=(-max_len=4096)
+    [ "$t" = incremental_update ] && extra=(-max_len=4096 -len_control=0)
     echo "== $t: ${SECS}s" >&2
     cargo +nightly fuzz run $FUZZ_FLAGS "$t" "fuzz/corpus/$t" -- \
         -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 \
