@@ -2,6 +2,7 @@
 //! library's desk (certcheck::desk) and exits with the status it gives.
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -10,9 +11,11 @@ use clap::{Parser, Subcommand};
 use certcheck::desk::{
     self, CheckSettings, Console, DocumentFormat, LedgerPlace, LedgerQuery, LedgerSettings,
 };
+use certcheck::i18n::Lang;
 use certcheck::ledger::{ExportFormat, ExportStyle, HistoryOf, PrivacyMode};
 use certcheck::online::Confirmation;
 use certcheck::report::printer::OutputFormat;
+use certcheck::web::{self, start::ServeRequest};
 
 #[derive(Parser)]
 #[command(
@@ -21,8 +24,20 @@ use certcheck::report::printer::OutputFormat;
     about = "Tells whether a certificate PDF is authentic"
 )]
 struct Cli {
+    /// The language of what is printed for a person: zh or en (default:
+    /// from LC_ALL, LC_MESSAGES or LANG; Chinese for a Chinese locale).
+    #[arg(long, global = true, value_name = "zh|en", value_parser = parse_lang)]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    match s {
+        "zh" | "zh-CN" | "zh_CN" => Ok(Lang::Zh),
+        "en" => Ok(Lang::En),
+        _ => Err("expected zh or en".into()),
+    }
 }
 
 /// What every check needs: issuers and a password.
@@ -117,10 +132,56 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Run the desk in a browser: a local web page to drop the PDFs received
+    /// and read, in Chinese or English, what each one is.
+    Serve {
+        /// Where to listen. Anywhere but the loopback requires an access
+        /// token (generated and printed once when --token is not given).
+        #[arg(long, value_name = "ADDR:PORT", default_value = web::DEFAULT_LISTEN)]
+        listen: SocketAddr,
+        #[command(flatten)]
+        check: CheckArgs,
+        /// The ledger the desk records checks and online answers in: an
+        /// SQLite file or postgres://user@host/db (default: the config's
+        /// ledger, else the default file in the platform data dir).
+        #[arg(long, value_name = "PATH|URL", conflicts_with = "no_ledger")]
+        ledger: Option<PathBuf>,
+        /// Record nothing (the online answers cannot be recorded then).
+        #[arg(long)]
+        no_ledger: bool,
+        /// hashed: names and ID numbers only as keyed hashes (HMAC-SHA-256,
+        /// key from $CERTCHECK_LEDGER_KEY or ledger_key in the config).
+        #[arg(long, value_enum, value_name = "MODE", conflicts_with = "no_ledger")]
+        ledger_privacy: Option<PrivacyMode>,
+        /// The access token every request must carry (at least 16 of
+        /// A-Z a-z 0-9 _ -).
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+        /// Who is at the desk, named in the evidence report (default: the
+        /// login name).
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
+    },
     /// Manage the default store of known issuers.
     Trust {
         #[command(subcommand)]
         action: TrustAction,
+    },
+    /// Watch a folder: check each PDF that arrives, record it, and move it
+    /// with its JSON record into the accepted or the needs-person folder.
+    Watch {
+        inbox: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        accepted: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        needs_person: PathBuf,
+        #[command(flatten)]
+        check: CheckArgs,
+        #[command(flatten)]
+        ledger: LedgerArgs,
+        /// Milliseconds a file must stay unchanged before it is taken.
+        #[arg(long, value_name = "MS", default_value_t = 500)]
+        settle_ms: u64,
     },
     /// Check a seal object on its own: an SES_Seal (.esl), an SES_Signature
     /// (OFD SignedValue.dat) or a CMS SignedData.
@@ -139,8 +200,22 @@ enum Command {
 
 #[derive(Subcommand)]
 enum TrustAction {
-    /// Pin the issuer of a known-genuine signed PDF (or a certificate file) into the default store.
-    Add { path: PathBuf },
+    /// Show the issuer of a known-genuine signed PDF (or a certificate
+    /// file) and, once confirmed, pin it into the default store.
+    Add {
+        path: PathBuf,
+        /// Confirm without being asked (needed for a self-signed seal, a
+        /// certificate that is not a CA, or an impostor of a known name).
+        #[arg(long)]
+        yes: bool,
+        /// The SHA-256 fingerprint (of the key or the certificate) obtained
+        /// from the issuer out of band; a match confirms.
+        #[arg(long, value_name = "SHA256")]
+        fingerprint: Option<String>,
+    },
+    /// Remove a known issuer from the default store by its fingerprint
+    /// (or its first 8 or more hex digits).
+    Remove { fingerprint: String },
     /// List the known issuers in the default store.
     List,
 }
@@ -195,8 +270,9 @@ fn main() -> ExitCode {
     desk::quiet_contained_panics();
     // On a usage error clap prints it and exits with 2 (0 for --help).
     let cli = Cli::parse();
+    let lang = cli.lang.unwrap_or_else(Lang::from_env);
     let stdout = std::io::stdout();
-    let color = stdout.is_terminal();
+    let color = certcheck::report::escape::color_wanted(stdout.is_terminal());
     let out = stdout.lock();
     let outcome = match cli.command {
         Command::Verify {
@@ -281,10 +357,71 @@ fn main() -> ExitCode {
             };
             desk::ledger_command(&settings, query, out)
         }
+        Command::Serve {
+            listen,
+            check,
+            ledger,
+            no_ledger,
+            ledger_privacy,
+            token,
+            operator,
+        } => {
+            let request = ServeRequest {
+                listen,
+                check: check.settings(),
+                ledger: (!no_ledger).then(|| LedgerSettings {
+                    place: Some(ledger.map_or(LedgerPlace::Default, LedgerPlace::At)),
+                    operator: operator.clone(),
+                    privacy: ledger_privacy,
+                    ..LedgerSettings::default()
+                }),
+                token,
+                operator,
+                lang,
+            };
+            web::start::serve(&request, out)
+        }
         Command::Trust { action } => match action {
-            TrustAction::Add { path } => desk::trust_add(&path, out),
+            TrustAction::Add {
+                path,
+                yes,
+                fingerprint,
+            } => {
+                let request = desk::TrustAddRequest {
+                    path,
+                    yes,
+                    fingerprint,
+                };
+                let mut ask = ask_on_terminal;
+                let ask = std::io::stdin()
+                    .is_terminal()
+                    .then_some(&mut ask as &mut dyn FnMut(&str) -> bool);
+                desk::trust_add(&request, out, ask)
+            }
+            TrustAction::Remove { fingerprint } => desk::trust_remove(&fingerprint, out),
             TrustAction::List => desk::trust_list(out),
         },
+        Command::Watch {
+            inbox,
+            accepted,
+            needs_person,
+            check,
+            ledger,
+            settle_ms,
+        } => {
+            let request = desk::WatchRequest {
+                folders: certcheck::watch::Folders {
+                    inbox,
+                    accepted,
+                    needs_person,
+                },
+                check: check.settings(),
+                ledger: ledger.settings(),
+                settle: std::time::Duration::from_millis(settle_ms),
+            };
+            let stop = std::sync::atomic::AtomicBool::new(false);
+            desk::watch(&request, out, &stop)
+        }
         Command::Seal {
             file,
             format,
@@ -299,6 +436,18 @@ fn main() -> ExitCode {
             ExitCode::from(failure.status)
         }
     }
+}
+
+/// Asks a yes/no question on the terminal; only "y" or "yes" is yes.
+fn ask_on_terminal(question: &str) -> bool {
+    use std::io::Write;
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
 
 /// What a bare `--ledger` stands for (clap refuses an empty path).

@@ -616,3 +616,42 @@ async fn a_file_that_is_not_a_pdf_gets_a_row_too() {
     let (status, _, _) = send(&d.app, get("/files/doesnotexist")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_plain_form_posted_by_a_browser_from_the_desk_passes_and_from_elsewhere_does_not() {
+    let d = desk();
+    let row = upload(
+        &d,
+        "query-result-unsigned.pdf",
+        sample("query-result-unsigned.pdf"),
+    )
+    .await;
+    let id = row["id"].as_str().expect("id").to_string();
+    // The page keeps the browser's Origin on the desk's own forms: under
+    // Referrer-Policy no-referrer a browser would send `Origin: null`.
+    let (_, headers, _) = send(&d.app, get(&format!("/files/{id}"))).await;
+    assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
+    let form = |origin: &str, site: &str| {
+        let mut r = post(
+            &format!("/files/{id}/online"),
+            None,
+            "application/x-www-form-urlencoded",
+            format!("csrf={}&answer=valid", d.csrf).into_bytes(),
+        );
+        r.headers_mut()
+            .insert(header::ORIGIN, origin.parse().expect("origin"));
+        r.headers_mut()
+            .insert("sec-fetch-site", site.parse().expect("site"));
+        r
+    };
+    let (status, _, _) = send(&d.app, form("null", "same-origin")).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "Origin: null is no page of the desk"
+    );
+    let (status, _, _) = send(&d.app, form("http://evil.example", "cross-site")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = send(&d.app, form("http://127.0.0.1:8420", "same-origin")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}

@@ -153,17 +153,27 @@ pub fn analyze(file: &PdfFile, signed_doc: &Document, signed_end: usize) -> Chan
     let mut benign_codes: BTreeSet<Code> = BTreeSet::new();
     let mut benign_kinds: Vec<&'static str> = Vec::new();
     for (d, e) in differences.iter().zip(explained.iter()) {
-        let (kind, description, benign) = match e {
+        let (kind, description, benign, allowed_by) = match e {
             Some(e) => {
                 benign_codes.insert(e.reason);
                 if !benign_kinds.contains(&e.kind) {
                     benign_kinds.push(e.kind);
                 }
-                (e.kind.to_string(), e.description.clone(), true)
+                (
+                    e.kind.to_string(),
+                    e.description.clone(),
+                    true,
+                    Some(e.allowed_by.to_string()),
+                )
             }
             None => {
                 unexplained.push(d);
-                (d.kind.as_str().to_string(), d.description.clone(), false)
+                (
+                    d.kind.as_str().to_string(),
+                    d.description.clone(),
+                    false,
+                    None,
+                )
             }
         };
         let change = Change {
@@ -172,6 +182,7 @@ pub fn analyze(file: &PdfFile, signed_doc: &Document, signed_end: usize) -> Chan
             kind,
             page: d.page,
             benign,
+            allowed_by,
             description,
         };
         // A merged field and widget is one thing: list it once.

@@ -77,6 +77,8 @@ codes! {
     SignatureValueInvalid => ("signature_value_invalid", Invalid, "The signature value does not verify under the signer's key: it is not a genuine signature of this content."),
     AlgorithmUnsupported => ("algorithm_unsupported", Invalid, "The signature uses an algorithm certcheck cannot check."),
     AlgorithmForbidden => ("algorithm_forbidden", Invalid, "The signature uses a broken algorithm (MD5, or an RSA key shorter than 2048 bits)."),
+    AlgorithmMisplaced => ("algorithm_misplaced", Invalid, "The signature names its algorithms in the wrong places or in ways that contradict each other (e.g. a signature algorithm given as the digest algorithm), so it does not say unambiguously how it was made."),
+    CmsNotDetached => ("cms_not_detached", Invalid, "The signature data carries its own content instead of signing the document's bytes (attached CMS where the PDF signature must be detached), so it does not vouch for this document."),
     WeakAlgorithm => ("weak_algorithm", Warning, "The signature uses SHA-1, which is weak."),
     ContentTypeMismatch => ("content_type_mismatch", Invalid, "The signature's content-type attribute is wrong."),
     SigningCertificateMismatch => ("signing_certificate_mismatch", Invalid, "The certificate named inside the signature is not the one that signed it."),

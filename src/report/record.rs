@@ -131,6 +131,10 @@ pub struct Change {
     pub page: Option<usize>,
     /// Benign changes are listed too, with benign = true.
     pub benign: bool,
+    /// The benign-change rule that cleared this change (`None` when no
+    /// rule did, i.e. the change is a modification).
+    #[serde(default)]
+    pub allowed_by: Option<String>,
     pub description: String,
 }
 

@@ -231,6 +231,79 @@ impl Verification {
 /// signature algorithm `sig_oid` (with its parameters' DER). Where the OID
 /// names only the key type (rsaEncryption, id-ecPublicKey, SM2), the digest
 /// comes from `digest_hint` (the CMS digestAlgorithm).
+/// What a signature-algorithm OID fixes the digest to, when it does
+/// (`sha256WithRSAEncryption` → SHA-256); `None` for key-only OIDs such as
+/// rsaEncryption, whose digest comes from the digestAlgorithm.
+fn digest_fixed_by(sig_oid: &str) -> Option<DigestAlgorithm> {
+    use DigestAlgorithm as D;
+    Some(match sig_oid {
+        "1.2.840.113549.1.1.4" => D::Md5,
+        "1.2.840.113549.1.1.5" | "1.3.14.3.2.29" | "1.2.840.10045.4.1" => D::Sha1,
+        "1.2.840.113549.1.1.14" | "1.2.840.10045.4.3.1" => D::Sha224,
+        "1.2.840.113549.1.1.11" | "1.2.840.10045.4.3.2" => D::Sha256,
+        "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => D::Sha384,
+        "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => D::Sha512,
+        OID_SM3_WITH_SM2 => D::Sm3,
+        _ => return None,
+    })
+}
+
+/// Digest OIDs proper (not signature OIDs that imply a digest).
+fn is_digest_oid(oid: &str) -> bool {
+    matches!(
+        oid,
+        "1.2.840.113549.2.5"
+            | "1.3.14.3.2.26"
+            | "2.16.840.1.101.3.4.2.1"
+            | "2.16.840.1.101.3.4.2.2"
+            | "2.16.840.1.101.3.4.2.3"
+            | "2.16.840.1.101.3.4.2.4"
+            | OID_SM3
+            | "1.2.156.10197.1.401.1"
+    )
+}
+
+/// Why a SignerInfo's algorithm identifiers are in the wrong place or
+/// contradict each other (RFC 5652 5.3, RFC 3370/5754, RFC 5758), as EU
+/// DSS and pyHanko refuse them; `None` when they are consistent.
+///
+/// SM3withSM2 given as the digest is tolerated: GM/T 0010 writers commonly
+/// do so and the national corpus relies on it; the RSA and ECDSA signature
+/// OIDs there are not.
+pub fn misplaced(digest_oid: &str, sig_oid: &str, sig_params: Option<&[u8]>) -> Option<String> {
+    if digest_oid.starts_with("1.2.840.113549.1.1.") || digest_oid.starts_with("1.2.840.10045.4.") {
+        return Some(format!(
+            "the digestAlgorithm {digest_oid} is a signature algorithm, not a digest"
+        ));
+    }
+    if is_digest_oid(sig_oid) {
+        return Some(format!(
+            "the signatureAlgorithm {sig_oid} is a bare digest algorithm"
+        ));
+    }
+    if let (Some(fixed), Some(declared)) = (
+        digest_fixed_by(sig_oid),
+        DigestAlgorithm::from_oid(digest_oid),
+    ) {
+        if fixed != declared && is_digest_oid(digest_oid) {
+            return Some(format!(
+                "the signatureAlgorithm {sig_oid} signs a {} digest but the digestAlgorithm {digest_oid} is {}",
+                fixed.name(),
+                declared.name()
+            ));
+        }
+    }
+    // PKCS#1 v1.5 and ECDSA identifiers take NULL or no parameters.
+    let parameterless =
+        sig_oid == OID_RSA || digest_fixed_by(sig_oid).is_some() && sig_oid != OID_SM3_WITH_SM2;
+    if parameterless && sig_params.is_some() {
+        return Some(format!(
+            "the signatureAlgorithm {sig_oid} carries parameters it does not take"
+        ));
+    }
+    None
+}
+
 pub fn verify(
     sig_oid: &str,
     sig_params: Option<&[u8]>,

@@ -311,6 +311,12 @@ pub fn check_signer(
     extra_certs: &[Cert],
 ) -> SignerCheck {
     let mut out = SignerCheck::default();
+    if let Some(why) = algorithms::misplaced(&si.digest_oid, &si.sig_oid, si.sig_params.as_deref())
+    {
+        out.reasons
+            .push(Reason::detail(Code::AlgorithmMisplaced, why));
+        return out;
+    }
     let digest = DigestAlgorithm::from_oid(&si.digest_oid);
     out.digest_algorithm = digest;
     let Some(digest) = digest else {
@@ -487,10 +493,37 @@ fn check_ess(a: &Attribute, v2: bool, signer: &Cert) -> Result<(), String> {
 fn pdf_content<'a>(
     sd: &'a SignedData<'_>,
     signed: &[&'a [u8]],
+    sub_filter: Option<&str>,
     reasons: &mut Vec<Reason>,
-) -> (Vec<&'a [u8]>, Option<bool>) {
-    match sd.econtent.as_deref() {
-        None | Some([]) => (signed.to_vec(), None),
+) -> Option<(Vec<&'a [u8]>, Option<bool>)> {
+    let detached = matches!(
+        sub_filter,
+        Some("adbe.pkcs7.detached" | "ETSI.CAdES.detached")
+    );
+    Some(match sd.econtent.as_deref() {
+        None => (signed.to_vec(), None),
+        // An empty eContent signs nothing of the document: whatever the
+        // signer signed, it was not these bytes.
+        Some([]) => {
+            reasons.push(Reason::detail(
+                Code::CmsNotDetached,
+                "the CMS encapsulates an empty eContent",
+            ));
+            return None;
+        }
+        // ISO 32000-2 12.8.3.3.1 and PAdES: a detached SubFilter means no
+        // eContent; an enveloping CMS signs its own copy, not the file.
+        Some(e) if detached => {
+            reasons.push(Reason::detail(
+                Code::CmsNotDetached,
+                format!(
+                    "/SubFilter {} but the CMS encapsulates {} bytes of eContent",
+                    sub_filter.unwrap_or_default(),
+                    e.len()
+                ),
+            ));
+            return None;
+        }
         Some(e) => {
             let sha1 = DigestAlgorithm::Sha1.digest(signed);
             if e == sha1.as_slice() {
@@ -507,11 +540,22 @@ fn pdf_content<'a>(
                 (vec![e], Some(false))
             }
         }
-    }
+    })
 }
 
 /// Checks a CMS SignedData (`Format::Cms` or `Format::CmsGm`).
 pub fn check(contents: &[u8], signed: &[&[u8]], ctx: &CheckContext) -> ValueCheck {
+    check_pdf(contents, signed, None, ctx)
+}
+
+/// [`check`] for a PDF signature whose dictionary declares `sub_filter`,
+/// which decides whether the CMS may encapsulate content.
+pub fn check_pdf(
+    contents: &[u8],
+    signed: &[&[u8]],
+    sub_filter: Option<&str>,
+    ctx: &CheckContext,
+) -> ValueCheck {
     let mut vc = ValueCheck {
         format: Format::Cms,
         ..ValueCheck::default()
@@ -532,7 +576,9 @@ pub fn check(contents: &[u8], signed: &[&[u8]], ctx: &CheckContext) -> ValueChec
             .push(Reason::detail(Code::CmsUnparseable, "no SignerInfo"));
         return vc;
     }
-    let (content, encap_ok) = pdf_content(&sd, signed, &mut vc.reasons);
+    let Some((content, encap_ok)) = pdf_content(&sd, signed, sub_filter, &mut vc.reasons) else {
+        return vc;
+    };
     check_signers(&sd, &content, encap_ok, &[], ctx, &mut vc);
     vc
 }

@@ -63,7 +63,9 @@ pub fn check_value(field: &SignatureField, signed: &[&[u8]], ctx: &CheckContext)
     let contents = field.contents.as_deref().unwrap_or(&[]);
     let format = container::sniff(contents, field.sub_filter.as_deref());
     let mut check = match format {
-        Format::Cms | Format::CmsGm => cms::check(contents, signed, ctx),
+        Format::Cms | Format::CmsGm => {
+            cms::check_pdf(contents, signed, field.sub_filter.as_deref(), ctx)
+        }
         Format::DocTimestamp => timestamp::check_document_timestamp(contents, signed, ctx),
         Format::SesV1 | Format::SesV4 => ses::check(contents, signed, ctx),
         Format::Pkcs1 => pkcs1::check(contents, &field.certificates, signed, ctx),

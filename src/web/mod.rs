@@ -22,6 +22,7 @@
 
 pub mod pages;
 pub mod render;
+pub mod start;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -535,7 +536,10 @@ fn random_id() -> String {
 }
 
 /// Headers on every response: the strict CSP, no sniffing, no framing, no
-/// referrer (an address may carry a token), no caching of pages that show
+/// referrer to other sites (an address may carry a token; within the desk
+/// it is allowed, because under `no-referrer` a browser sends `Origin:
+/// null` with a plain form's POST, and the Origin check would refuse the
+/// desk's own forms), no caching of pages that show
 /// personal data.
 async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
@@ -551,7 +555,7 @@ async fn security_headers(request: Request, next: Next) -> Response {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(
         "cross-origin-opener-policy",

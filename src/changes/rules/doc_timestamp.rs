@@ -21,6 +21,7 @@ impl Rule for DocTimestamp {
             description,
             reason: Code::BenignUpdate,
             level: Level::Maintenance,
+            allowed_by: "",
         })
     }
 }

@@ -50,6 +50,7 @@ impl Rule for Dss {
             ),
             reason: Code::BenignUpdate,
             level: Level::Maintenance,
+            allowed_by: "",
         })
     }
 }

@@ -42,6 +42,7 @@ impl Rule for Extensions {
                         .into(),
                     reason: Code::BenignUpdate,
                     level: Level::Maintenance,
+                    allowed_by: "",
                 })
             }
             Kind::Extensions => {
@@ -75,6 +76,7 @@ impl Rule for Extensions {
                             .into(),
                     reason: Code::BenignUpdate,
                     level: Level::Maintenance,
+                    allowed_by: "",
                 })
             }
             _ => None,

@@ -32,6 +32,7 @@ impl Rule for LaterSignature {
             description,
             reason: Code::BenignUpdate,
             level: Level::Signing,
+            allowed_by: "",
         })
     }
 }
@@ -47,6 +48,7 @@ fn tab_order(d: &Difference, ctx: &Context<'_>) -> Option<Explanation> {
         ),
         reason: Code::BenignUpdate,
         level: Level::Signing,
+        allowed_by: "",
     })
 }
 
@@ -87,6 +89,7 @@ fn acroform_bookkeeping(d: &Difference, ctx: &Context<'_>) -> Option<Explanation
         description: format!("The form setting /{key} was updated for a new signature."),
         reason: Code::BenignUpdate,
         level: Level::Signing,
+        allowed_by: "",
     })
 }
 

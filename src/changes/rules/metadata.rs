@@ -68,6 +68,7 @@ impl Rule for Metadata {
                     ),
                     reason: Code::MetadataChanged,
                     level: Level::Maintenance,
+                    allowed_by: "",
                 })
             }
             Kind::XmpChanged => {
@@ -85,6 +86,7 @@ impl Rule for Metadata {
                     description: "The XMP metadata was updated; nothing shown changed.".into(),
                     reason: Code::MetadataChanged,
                     level: Level::Maintenance,
+                    allowed_by: "",
                 })
             }
             _ => None,

@@ -33,6 +33,9 @@ pub struct Explanation {
     /// The info reason this change earns (benign_update or metadata_changed).
     pub reason: Code,
     pub level: Level,
+    /// The name of the rule that allowed the change (filled in by the
+    /// policy, so that no rule can claim another's name).
+    pub allowed_by: &'static str,
 }
 
 /// What the rules may look at.
@@ -71,7 +74,12 @@ impl Policy {
     }
 
     pub fn explain(&self, d: &Difference, ctx: &Context<'_>) -> Option<Explanation> {
-        self.rules.iter().find_map(|r| r.explain(d, ctx))
+        self.rules.iter().find_map(|r| {
+            r.explain(d, ctx).map(|mut e| {
+                e.allowed_by = r.name();
+                e
+            })
+        })
     }
 }
 
