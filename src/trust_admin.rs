@@ -23,7 +23,7 @@ use thiserror::Error;
 use crate::pipeline::{verify_file, Options};
 use crate::report::{Code, Record};
 use crate::trust::chain::{rfc3339, Cert};
-use crate::trust::store::certificates_in;
+use crate::trust::store::{certificates_in, to_pem};
 use crate::trust::TrustStore;
 use crate::verdict::Verdict;
 
@@ -426,34 +426,6 @@ pub fn create_new(path: &Path) -> std::io::Result<std::fs::File> {
         .write(true)
         .create_new(true)
         .open(path)
-}
-
-fn to_pem(der: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut b64 = String::new();
-    for chunk in der.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                let idx = ((n >> (18 - 6 * i)) & 63) as usize;
-                b64.push(char::from(TABLE.get(idx).copied().unwrap_or(b'A')));
-            } else {
-                b64.push('=');
-            }
-        }
-    }
-    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap_or(""));
-        out.push('\n');
-    }
-    out.push_str("-----END CERTIFICATE-----\n");
-    out
 }
 
 /// One known issuer in a store folder, for `trust list`.

@@ -97,28 +97,35 @@ fn row_from(r: &rusqlite::Row) -> Result<Row, rusqlite::Error> {
     })
 }
 
+/// A check's columns in the order of INSERT_ROW (IMPORT_ROW puts the id
+/// first): listed once for both statements.
+fn row_columns(row: &Row) -> [&dyn rusqlite::ToSql; 19] {
+    [
+        &row.checked_at,
+        &row.path,
+        &row.sha256,
+        &row.size,
+        &row.verdict,
+        &row.reasons,
+        &row.fields,
+        &row.management_number,
+        &row.name,
+        &row.id_number,
+        &row.mn_key,
+        &row.name_key,
+        &row.id_key,
+        &row.conflicts,
+        &row.record,
+        &row.operator,
+        &row.desk,
+        &row.certcheck_version,
+        &row.trust_fingerprint,
+    ]
+}
+
 fn insert_row(tx: &rusqlite::Transaction, row: &Row) -> Result<(), rusqlite::Error> {
-    tx.prepare_cached(&q(INSERT_ROW))?.execute(params![
-        row.checked_at,
-        row.path,
-        row.sha256,
-        row.size,
-        row.verdict,
-        row.reasons,
-        row.fields,
-        row.management_number,
-        row.name,
-        row.id_number,
-        row.mn_key,
-        row.name_key,
-        row.id_key,
-        row.conflicts,
-        row.record,
-        row.operator,
-        row.desk,
-        row.certcheck_version,
-        row.trust_fingerprint,
-    ])?;
+    tx.prepare_cached(&q(INSERT_ROW))?
+        .execute(row_columns(row).as_slice())?;
     Ok(())
 }
 
@@ -309,28 +316,10 @@ impl Backend for Sqlite {
             return Err(LedgerError::NotEmpty(n));
         }
         for row in rows {
-            tx.prepare_cached(&q(IMPORT_ROW))?.execute(params![
-                row.id,
-                row.checked_at,
-                row.path,
-                row.sha256,
-                row.size,
-                row.verdict,
-                row.reasons,
-                row.fields,
-                row.management_number,
-                row.name,
-                row.id_number,
-                row.mn_key,
-                row.name_key,
-                row.id_key,
-                row.conflicts,
-                row.record,
-                row.operator,
-                row.desk,
-                row.certcheck_version,
-                row.trust_fingerprint,
-            ])?;
+            let mut columns: Vec<&dyn rusqlite::ToSql> = vec![&row.id];
+            columns.extend(row_columns(row));
+            tx.prepare_cached(&q(IMPORT_ROW))?
+                .execute(columns.as_slice())?;
         }
         for c in confirmations {
             tx.prepare_cached(&q(IMPORT_CONFIRMATION))?

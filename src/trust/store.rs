@@ -363,7 +363,9 @@ fn issuer_from_pdf(bytes: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
-fn to_pem(der: &[u8]) -> String {
+/// A DER certificate as the PEM text the store folder keeps (the one
+/// encoder, shared with `trust add`).
+pub(crate) fn to_pem(der: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut b64 = String::new();
     for chunk in der.chunks(3) {
