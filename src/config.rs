@@ -5,6 +5,15 @@
 //! ```toml
 //! # hosts added to the official QR allow-list (subdomains included)
 //! official_hosts = ["verify.example.org"]
+//! # the ledger a bare --ledger (and `certcheck ledger`) uses: a file or a
+//! # shared PostgreSQL database
+//! ledger = "postgres://certcheck@db.example.org/certcheck"
+//! # names and ID numbers only as keyed hashes (docs/ledger.md)
+//! ledger_privacy = "hashed"
+//! ledger_key = "at least 16 bytes, the same at every desk"
+//! # who and where, recorded with every check
+//! operator = "王芳"
+//! desk = "北京-窗口3"
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -21,11 +30,36 @@ pub enum ConfigError {
     Read { path: PathBuf, message: String },
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Hosts added to the QR allow-list.
     pub official_hosts: Vec<String>,
+    /// The ledger a bare `--ledger` names: an SQLite path or a
+    /// `postgres://` URL.
+    pub ledger: Option<String>,
+    /// `clear` (the default) or `hashed`.
+    pub ledger_privacy: Option<String>,
+    /// The HMAC key of a hashed ledger (`$CERTCHECK_LEDGER_KEY` wins).
+    pub ledger_key: Option<String>,
+    /// Who checks at this desk (`--operator` wins; else the login name).
+    pub operator: Option<String>,
+    /// This desk's name in the ledger (`$CERTCHECK_DESK` wins; else the
+    /// host name).
+    pub desk: Option<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("official_hosts", &self.official_hosts)
+            .field("ledger", &self.ledger)
+            .field("ledger_privacy", &self.ledger_privacy)
+            .field("ledger_key", &self.ledger_key.as_ref().map(|_| ".."))
+            .field("operator", &self.operator)
+            .field("desk", &self.desk)
+            .finish()
+    }
 }
 
 impl Config {
@@ -72,5 +106,13 @@ mod tests {
         );
         std::fs::write(&p, "oficial_hosts = [\"x\"]\n").unwrap();
         assert!(Config::load_from(&p).is_err());
+        std::fs::write(
+            &p,
+            "ledger = \"postgres://u@h/db\"\nledger_privacy = \"hashed\"\nledger_key = \"k\"\n",
+        )
+        .unwrap();
+        let c = Config::load_from(&p).unwrap();
+        assert_eq!(c.ledger.as_deref(), Some("postgres://u@h/db"));
+        assert!(!format!("{c:?}").contains("\"k\""));
     }
 }

@@ -2,6 +2,7 @@
 //! library's desk (certcheck::desk) and exits with the status it gives.
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -10,9 +11,11 @@ use clap::{Parser, Subcommand};
 use certcheck::desk::{
     self, CheckSettings, Console, DocumentFormat, LedgerPlace, LedgerQuery, LedgerSettings,
 };
-use certcheck::ledger::ExportFormat;
+use certcheck::i18n::Lang;
+use certcheck::ledger::{ExportFormat, ExportStyle, HistoryOf, PrivacyMode};
 use certcheck::online::Confirmation;
 use certcheck::report::printer::OutputFormat;
+use certcheck::web::{self, start::ServeRequest};
 
 #[derive(Parser)]
 #[command(
@@ -21,8 +24,20 @@ use certcheck::report::printer::OutputFormat;
     about = "Tells whether a certificate PDF is authentic"
 )]
 struct Cli {
+    /// The language of what is printed for a person: zh or en (default:
+    /// from LC_ALL, LC_MESSAGES or LANG; Chinese for a Chinese locale).
+    #[arg(long, global = true, value_name = "zh|en", value_parser = parse_lang)]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    match s {
+        "zh" | "zh-CN" | "zh_CN" => Ok(Lang::Zh),
+        "en" => Ok(Lang::En),
+        _ => Err("expected zh or en".into()),
+    }
 }
 
 /// What every check needs: issuers and a password.
@@ -42,13 +57,23 @@ struct CheckArgs {
 /// Where checks are recorded.
 #[derive(clap::Args)]
 struct LedgerArgs {
-    /// Record each check in a ledger (SQLite) and compare it with earlier
-    /// ones. Without PATH: the default ledger in the platform data dir.
-    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = DEFAULT_LEDGER)]
+    /// Record each check in a ledger and compare it with earlier ones: an
+    /// SQLite file, or a shared PostgreSQL database (postgres://user@host/db).
+    /// Without a value: the config file's ledger, else the default file in
+    /// the platform data dir.
+    #[arg(long, value_name = "PATH|URL", num_args = 0..=1, default_missing_value = DEFAULT_LEDGER)]
     ledger: Option<PathBuf>,
     /// Compare with the ledger without writing to it.
     #[arg(long, requires = "ledger")]
     no_record: bool,
+    /// Who checks, recorded with each check (default: the config's
+    /// operator, else the login name).
+    #[arg(long, value_name = "NAME")]
+    operator: Option<String>,
+    /// hashed: names and ID numbers only as keyed hashes (HMAC-SHA-256,
+    /// key from $CERTCHECK_LEDGER_KEY or ledger_key in the config).
+    #[arg(long, value_enum, value_name = "MODE")]
+    ledger_privacy: Option<PrivacyMode>,
 }
 
 #[derive(Subcommand)]
@@ -94,18 +119,69 @@ enum Command {
         #[command(flatten)]
         ledger: LedgerArgs,
     },
-    /// Read the ledger of checks.
+    /// Read, migrate, purge or import the ledger of checks.
     Ledger {
-        /// The ledger file (default: the platform data dir).
-        #[arg(long, value_name = "PATH", global = true)]
+        /// The ledger: an SQLite file or a postgres:// URL (default: the
+        /// config file's ledger, else the platform data dir's file).
+        #[arg(long, value_name = "PATH|URL", global = true)]
         ledger: Option<PathBuf>,
+        /// The privacy setting (and so the key) of a hashed ledger, to look
+        /// an ID number up in it.
+        #[arg(long, value_enum, value_name = "MODE", global = true)]
+        ledger_privacy: Option<PrivacyMode>,
         #[command(subcommand)]
         command: LedgerCommand,
+    },
+    /// Run the desk in a browser: a local web page to drop the PDFs received
+    /// and read, in Chinese or English, what each one is.
+    Serve {
+        /// Where to listen. Anywhere but the loopback requires an access
+        /// token (generated and printed once when --token is not given).
+        #[arg(long, value_name = "ADDR:PORT", default_value = web::DEFAULT_LISTEN)]
+        listen: SocketAddr,
+        #[command(flatten)]
+        check: CheckArgs,
+        /// The ledger the desk records checks and online answers in: an
+        /// SQLite file or postgres://user@host/db (default: the config's
+        /// ledger, else the default file in the platform data dir).
+        #[arg(long, value_name = "PATH|URL", conflicts_with = "no_ledger")]
+        ledger: Option<PathBuf>,
+        /// Record nothing (the online answers cannot be recorded then).
+        #[arg(long)]
+        no_ledger: bool,
+        /// hashed: names and ID numbers only as keyed hashes (HMAC-SHA-256,
+        /// key from $CERTCHECK_LEDGER_KEY or ledger_key in the config).
+        #[arg(long, value_enum, value_name = "MODE", conflicts_with = "no_ledger")]
+        ledger_privacy: Option<PrivacyMode>,
+        /// The access token every request must carry (at least 16 of
+        /// A-Z a-z 0-9 _ -).
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+        /// Who is at the desk, named in the evidence report (default: the
+        /// login name).
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
     },
     /// Manage the default store of known issuers.
     Trust {
         #[command(subcommand)]
         action: TrustAction,
+    },
+    /// Watch a folder: check each PDF that arrives, record it, and move it
+    /// with its JSON record into the accepted or the needs-person folder.
+    Watch {
+        inbox: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        accepted: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        needs_person: PathBuf,
+        #[command(flatten)]
+        check: CheckArgs,
+        #[command(flatten)]
+        ledger: LedgerArgs,
+        /// Milliseconds a file must stay unchanged before it is taken.
+        #[arg(long, value_name = "MS", default_value_t = 500)]
+        settle_ms: u64,
     },
     /// Check a seal object on its own: an SES_Seal (.esl), an SES_Signature
     /// (OFD SignedValue.dat) or a CMS SignedData.
@@ -124,8 +200,22 @@ enum Command {
 
 #[derive(Subcommand)]
 enum TrustAction {
-    /// Pin the issuer of a known-genuine signed PDF (or a certificate file) into the default store.
-    Add { path: PathBuf },
+    /// Show the issuer of a known-genuine signed PDF (or a certificate
+    /// file) and, once confirmed, pin it into the default store.
+    Add {
+        path: PathBuf,
+        /// Confirm without being asked (needed for a self-signed seal, a
+        /// certificate that is not a CA, or an impostor of a known name).
+        #[arg(long)]
+        yes: bool,
+        /// The SHA-256 fingerprint (of the key or the certificate) obtained
+        /// from the issuer out of band; a match confirms.
+        #[arg(long, value_name = "SHA256")]
+        fingerprint: Option<String>,
+    },
+    /// Remove a known issuer from the default store by its fingerprint
+    /// (or its first 8 or more hex digits).
+    Remove { fingerprint: String },
     /// List the known issuers in the default store.
     List,
 }
@@ -137,12 +227,42 @@ enum LedgerCommand {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
-    /// One check in full (JSON).
-    Show { id: i64 },
+    /// One check in full (JSON), or the history of a file, a 管理号 or an
+    /// ID number across desks (JSON lines, oldest first).
+    Show {
+        /// The check's number in the ledger.
+        #[arg(required_unless_present_any = ["file", "management_number", "id_number"])]
+        id: Option<i64>,
+        /// Every check of this file (same bytes, or same path).
+        #[arg(long, value_name = "PDF", conflicts_with_all = ["id", "management_number", "id_number"])]
+        file: Option<PathBuf>,
+        /// Every check of this 管理号.
+        #[arg(long, value_name = "NUMBER", conflicts_with_all = ["id", "id_number"])]
+        management_number: Option<String>,
+        /// Every check of this ID number.
+        #[arg(long, value_name = "NUMBER", conflicts_with = "id")]
+        id_number: Option<String>,
+    },
     /// Every check, oldest first.
     Export {
         #[arg(long, value_enum, default_value = "jsonl")]
         format: ExportFormat,
+        /// CSV for Excel: a UTF-8 byte-order mark and Chinese headers.
+        #[arg(long)]
+        excel: bool,
+    },
+    /// Apply the schema migrations not yet applied (also done at first use).
+    Migrate,
+    /// Remove the checks made before a date (YYYY-MM-DD, UTC, or RFC 3339).
+    Purge {
+        #[arg(long, value_name = "DATE")]
+        before: String,
+    },
+    /// Copy an SQLite ledger into the (empty) --ledger, checking count and checksum.
+    Import {
+        /// The SQLite ledger to copy.
+        #[arg(long, value_name = "PATH")]
+        from: PathBuf,
     },
 }
 
@@ -150,8 +270,9 @@ fn main() -> ExitCode {
     desk::quiet_contained_panics();
     // On a usage error clap prints it and exits with 2 (0 for --help).
     let cli = Cli::parse();
+    let lang = cli.lang.unwrap_or_else(Lang::from_env);
     let stdout = std::io::stdout();
-    let color = stdout.is_terminal();
+    let color = certcheck::report::escape::color_wanted(stdout.is_terminal());
     let out = stdout.lock();
     let outcome = match cli.command {
         Command::Verify {
@@ -194,18 +315,113 @@ fn main() -> ExitCode {
             };
             desk::online(&request, out, color)
         }
-        Command::Ledger { ledger, command } => {
+        Command::Ledger {
+            ledger,
+            ledger_privacy,
+            command,
+        } => {
             let query = match command {
                 LedgerCommand::List { limit } => LedgerQuery::List { limit },
-                LedgerCommand::Show { id } => LedgerQuery::Show { id },
-                LedgerCommand::Export { format } => LedgerQuery::Export { format },
+                LedgerCommand::Show {
+                    id,
+                    file,
+                    management_number,
+                    id_number,
+                } => match (id, file, management_number, id_number) {
+                    (Some(id), ..) => LedgerQuery::Show { id },
+                    (_, Some(file), ..) => LedgerQuery::History(HistoryOf::File {
+                        sha256: std::fs::read(&file).ok().map(|b| sha256_hex(&b)),
+                        path: file.display().to_string(),
+                    }),
+                    (_, _, Some(m), _) => LedgerQuery::History(HistoryOf::ManagementNumber(m)),
+                    // clap asks for one of the four; an empty number has no history.
+                    (_, _, _, n) => {
+                        LedgerQuery::History(HistoryOf::IdNumber(n.unwrap_or_default()))
+                    }
+                },
+                LedgerCommand::Export { format, excel } => LedgerQuery::Export {
+                    format,
+                    style: ExportStyle {
+                        bom: excel,
+                        chinese_headers: excel,
+                    },
+                },
+                LedgerCommand::Migrate => LedgerQuery::Migrate,
+                LedgerCommand::Purge { before } => LedgerQuery::Purge { before },
+                LedgerCommand::Import { from } => LedgerQuery::Import { from },
             };
-            desk::read_ledger(ledger, query, out)
+            let settings = LedgerSettings {
+                place: Some(ledger.map_or(LedgerPlace::Default, LedgerPlace::At)),
+                privacy: ledger_privacy,
+                ..LedgerSettings::default()
+            };
+            desk::ledger_command(&settings, query, out)
+        }
+        Command::Serve {
+            listen,
+            check,
+            ledger,
+            no_ledger,
+            ledger_privacy,
+            token,
+            operator,
+        } => {
+            let request = ServeRequest {
+                listen,
+                check: check.settings(),
+                ledger: (!no_ledger).then(|| LedgerSettings {
+                    place: Some(ledger.map_or(LedgerPlace::Default, LedgerPlace::At)),
+                    operator: operator.clone(),
+                    privacy: ledger_privacy,
+                    ..LedgerSettings::default()
+                }),
+                token,
+                operator,
+                lang,
+            };
+            web::start::serve(&request, out)
         }
         Command::Trust { action } => match action {
-            TrustAction::Add { path } => desk::trust_add(&path, out),
+            TrustAction::Add {
+                path,
+                yes,
+                fingerprint,
+            } => {
+                let request = desk::TrustAddRequest {
+                    path,
+                    yes,
+                    fingerprint,
+                };
+                let mut ask = ask_on_terminal;
+                let ask = std::io::stdin()
+                    .is_terminal()
+                    .then_some(&mut ask as &mut dyn FnMut(&str) -> bool);
+                desk::trust_add(&request, out, ask)
+            }
+            TrustAction::Remove { fingerprint } => desk::trust_remove(&fingerprint, out),
             TrustAction::List => desk::trust_list(out),
         },
+        Command::Watch {
+            inbox,
+            accepted,
+            needs_person,
+            check,
+            ledger,
+            settle_ms,
+        } => {
+            let request = desk::WatchRequest {
+                folders: certcheck::watch::Folders {
+                    inbox,
+                    accepted,
+                    needs_person,
+                },
+                check: check.settings(),
+                ledger: ledger.settings(),
+                settle: std::time::Duration::from_millis(settle_ms),
+            };
+            let stop = std::sync::atomic::AtomicBool::new(false);
+            desk::watch(&request, out, &stop)
+        }
         Command::Seal {
             file,
             format,
@@ -220,6 +436,18 @@ fn main() -> ExitCode {
             ExitCode::from(failure.status)
         }
     }
+}
+
+/// Asks a yes/no question on the terminal; only "y" or "yes" is yes.
+fn ask_on_terminal(question: &str) -> bool {
+    use std::io::Write;
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
 
 /// What a bare `--ledger` stands for (clap refuses an empty path).
@@ -244,6 +472,13 @@ impl LedgerArgs {
         LedgerSettings {
             place,
             no_record: self.no_record,
+            operator: self.operator,
+            privacy: self.ledger_privacy,
         }
     }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }

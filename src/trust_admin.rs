@@ -76,6 +76,9 @@ pub enum Concern {
     /// The certificate does not look like an issuing CA (no basic
     /// constraints with cA, or a key usage without keyCertSign).
     NotACa,
+    /// A known issuer already carries this name (or this exact subject)
+    /// with another key: the file's chain imitates it.
+    ImpostorOfKnownName,
 }
 
 impl Concern {
@@ -83,6 +86,7 @@ impl Concern {
         match self {
             Concern::SelfSignedSeal => "the seal's own certificate would be pinned (it is self-signed, or the file carries no issuer for it): anyone can make a seal like this with the right name",
             Concern::NotACa => "this certificate does not look like an issuing CA (no cA basic constraint, or no keyCertSign key usage)",
+            Concern::ImpostorOfKnownName => "a known issuer already has this name with another key: this looks like an impostor of it",
         }
     }
 }
@@ -207,6 +211,9 @@ pub fn inspect(path: &Path, current: &TrustStore) -> Result<Candidate, AdminErro
     if !looks_like_ca(&cert) {
         concerns.push(Concern::NotACa);
     }
+    if imitates_a_known_issuer(&cert, current) {
+        concerns.push(Concern::ImpostorOfKnownName);
+    }
     Ok(Candidate {
         source: path.to_path_buf(),
         name: cert.display_name(),
@@ -220,6 +227,20 @@ pub fn inspect(path: &Path, current: &TrustStore) -> Result<Candidate, AdminErro
         der,
         file_verdict,
         concerns,
+    })
+}
+
+/// A known issuer with the same name or subject but another key.
+fn imitates_a_known_issuer(cert: &Cert, current: &TrustStore) -> bool {
+    let name = cert.display_name();
+    current.issuers.iter().any(|known| {
+        known.spki_sha256 != cert.spki_sha256
+            && (known.name == name
+                || known
+                    .certificate
+                    .as_deref()
+                    .and_then(Cert::parse)
+                    .is_some_and(|k| k.subject_raw == cert.subject_raw))
     })
 }
 
@@ -601,6 +622,16 @@ mod tests {
                 .unwrap()
                 .already_known
         );
+        // A chain with the known root's exact names and other keys.
+        let impostor = inspect(&extra("untrusted-impostor-same-names.pdf"), &known).unwrap();
+        assert!(
+            impostor.concerns.contains(&Concern::ImpostorOfKnownName),
+            "{:?}",
+            impostor.concerns
+        );
+        assert!(!impostor.already_known);
+        let unknown = inspect(&extra("untrusted-impostor-same-names.pdf"), &none).unwrap();
+        assert!(!unknown.concerns.contains(&Concern::ImpostorOfKnownName));
         // A self-signed seal with the real seal name.
         let selfsigned = inspect(&extra("untrusted-self-signed-seal.pdf"), &none).unwrap();
         assert!(selfsigned.concerns.contains(&Concern::SelfSignedSeal));

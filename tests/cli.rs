@@ -508,6 +508,10 @@ fn two_processes_write_the_same_ledger() {
             "--ledger",
         ])
         .arg(&ledger)
+        // Known issuers given, so the stderr checked below holds no
+        // "no known issuer" warning.
+        .arg("--trust")
+        .arg(corpus().join("trust"))
         .args(&files)
         .args(&files)
         .stdout(std::process::Stdio::piped())

@@ -341,3 +341,291 @@ fn a_file_whose_content_needs_a_password_needs_a_person() {
     assert_eq!(status(&out), 3);
     assert!(stdout(&out).contains("CONTENT NOT READABLE"));
 }
+
+impl Env {
+    /// Any certcheck command, killed (and failed) after a minute.
+    fn run(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+        let mut cmd = self.cmd();
+        for a in args {
+            cmd.arg(a);
+        }
+        run_with_deadline(cmd, Duration::from_secs(60))
+    }
+
+    /// The verdict of `file` with the default store only (what `trust add`
+    /// changes).
+    fn verdict_with_default_store(&self, file: &Path) -> String {
+        let out = self.run(&[&"verify", &"--format", &"jsonl", &file]);
+        jsonl(&out)[0]["verdict"].as_str().unwrap().to_string()
+    }
+
+    fn pinned_files(&self) -> Vec<PathBuf> {
+        match std::fs::read_dir(self.path("config/trust")) {
+            Ok(d) => d.flatten().map(|e| e.path()).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The key fingerprint `trust add` shows.
+fn shown_spki(o: &Output) -> String {
+    stdout(o)
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("SPKI SHA-256:"))
+        .map(|f| f.trim().to_string())
+        .expect("trust add shows the SPKI SHA-256")
+}
+
+#[test]
+fn trust_add_shows_what_it_would_pin_and_pins_only_when_confirmed() {
+    let env = Env::new();
+    let self_signed = extra("untrusted-self-signed-seal.pdf");
+    let genuine = extra("authentic-intermediate-embedded-only.pdf");
+    assert_eq!(env.verdict_with_default_store(&self_signed), "untrusted");
+
+    // A self-signed seal: shown, warned about, refused without --yes (stdin
+    // is not a terminal, and a matching fingerprint is not enough for it).
+    let out = env.run(&[&"trust", &"add", &self_signed]);
+    assert_eq!(status(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("人力资源和社会保障部人事考试中心"), "{text}");
+    assert!(
+        text.contains("WARNING: the seal's own certificate"),
+        "{text}"
+    );
+    assert!(stderr(&out).contains("needs --yes"), "{}", stderr(&out));
+    let spki = shown_spki(&out);
+    let out = env.run(&[&"trust", &"add", &self_signed, &"--fingerprint", &spki]);
+    assert_eq!(status(&out), 1);
+    assert!(env.pinned_files().is_empty());
+    assert_eq!(env.verdict_with_default_store(&self_signed), "untrusted");
+
+    // The real root: not pinned unasked, nor with a wrong fingerprint; a
+    // fingerprint obtained out of band that matches confirms it.
+    let root = extra("trust/root-ca.pem");
+    let out = env.run(&[&"trust", &"add", &root]);
+    assert_eq!(status(&out), 1);
+    assert!(
+        stderr(&out).contains("confirm with --yes"),
+        "{}",
+        stderr(&out)
+    );
+    let root_spki = shown_spki(&out);
+    let wrong = "0".repeat(64);
+    let out = env.run(&[&"trust", &"add", &root, &"--fingerprint", &wrong]);
+    assert_eq!(status(&out), 1);
+    assert!(stderr(&out).contains("matches neither"), "{}", stderr(&out));
+    assert_eq!(env.verdict_with_default_store(&genuine), "untrusted");
+    let out = env.run(&[&"trust", &"add", &root, &"--fingerprint", &root_spki]);
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("pinned 扩展测试根CA"));
+    assert_eq!(env.pinned_files().len(), 1);
+    assert_eq!(env.verdict_with_default_store(&genuine), "authentic");
+    // Adding it again changes nothing.
+    assert_eq!(status(&env.run(&[&"trust", &"add", &root])), 0);
+    assert_eq!(env.pinned_files().len(), 1);
+
+    // A chain with the known root's very names and other keys: an impostor.
+    let impostor = extra("untrusted-impostor-same-names.pdf");
+    let out = env.run(&[&"trust", &"add", &impostor]);
+    assert_eq!(status(&out), 1);
+    assert!(stdout(&out).contains("impostor"), "{}", stdout(&out));
+    assert_eq!(env.verdict_with_default_store(&impostor), "untrusted");
+    // A seal under an unrelated root: shown, not pinned unconfirmed.
+    let impostor_ca = corpus("untrusted-impostor-ca.pdf");
+    let out = env.run(&[&"trust", &"add", &impostor_ca]);
+    assert_eq!(status(&out), 1);
+    assert!(
+        stdout(&out).contains("Unrelated Root CA"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(env.verdict_with_default_store(&impostor_ca), "untrusted");
+
+    // Files that are not genuine are refused outright, even with --yes.
+    for bad in [
+        extra("altered-byte-edit-id.pdf"),
+        corpus("malformed-truncated.pdf"),
+        corpus("unsigned-query-result.pdf"),
+    ] {
+        let out = env.run(&[&"trust", &"add", &bad, &"--yes"]);
+        assert_eq!(status(&out), 1, "{}", bad.display());
+        assert!(stderr(&out).contains("not pinned"), "{}", stderr(&out));
+    }
+    assert_eq!(
+        status(&env.run(&[&"trust", &"add", &env.path("missing.pdf")])),
+        2
+    );
+    assert_eq!(env.pinned_files().len(), 1);
+
+    // Confirmed with --yes, the self-signed seal is trusted from then on:
+    // listed by its fingerprint, and removed by it.
+    let out = env.run(&[&"trust", &"add", &self_signed, &"--yes"]);
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    assert_eq!(env.verdict_with_default_store(&self_signed), "authentic");
+    let list = stdout(&env.run(&[&"trust", &"list"]));
+    assert!(list.contains(&spki) && list.contains(&root_spki), "{list}");
+    let out = env.run(&[&"trust", &"remove", &&spki[..12]]);
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    assert_eq!(env.verdict_with_default_store(&self_signed), "untrusted");
+    assert_eq!(env.verdict_with_default_store(&genuine), "authentic");
+    assert_eq!(status(&env.run(&[&"trust", &"remove", &&spki[..12]])), 1);
+    assert_eq!(status(&env.run(&[&"trust", &"remove", &"xyz"])), 2);
+}
+
+#[test]
+fn a_run_without_known_issuers_warns_once() {
+    let env = Env::new();
+    let file = corpus("unsigned-query-result.pdf");
+    let out = env.run(&[&"verify", &"--no-default-trust", &file]);
+    assert_eq!(status(&out), 3);
+    assert_eq!(
+        stderr(&out).matches("no known issuer").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    let empty = env.path("empty-trust");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = env.run(&[&"verify", &"--no-default-trust", &"--trust", &empty, &file]);
+    assert!(
+        stderr(&out).contains("holds no certificate"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.verify(&[&file]);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn extract_seal_into_a_folder_that_cannot_be_written_is_an_error() {
+    let env = Env::new();
+    let ses = root().join("tests/national/ses-v1-valid.pdf");
+    // Below a regular file: no folder can be made there, not even by root.
+    let blocker = env.path("a-file");
+    std::fs::write(&blocker, b"x").unwrap();
+    let out = env.verify(&[&"--extract-seal", &blocker.join("seals"), &ses]);
+    assert_eq!(status(&out), 2);
+    assert!(
+        stderr(&out).contains("cannot write seal pictures"),
+        "{}",
+        stderr(&out)
+    );
+    // A writable one: the picture is named after the file and the signature.
+    let dir = env.path("seals");
+    let out = env.verify(&[&"--extract-seal", &dir, &ses]);
+    assert_ne!(status(&out), 2, "{}", stderr(&out));
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].starts_with("ses-v1-valid-Signature1"), "{names:?}");
+}
+
+#[test]
+fn a_ledger_named_like_a_pdf_is_refused_and_the_readme_order_works() {
+    let env = Env::new();
+    let file = corpus("unsigned-query-result.pdf");
+    let out = env.verify(&[&"--ledger", &file, &corpus("unsigned-image-only.pdf")]);
+    assert_eq!(status(&out), 2);
+    assert!(
+        stderr(&out).contains("looks like a PDF"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+    // README: `verify [--ledger [PATH]] ... <PATH>...`, and --ledger=PATH.
+    let ledger = env.path("desk.db");
+    let out = env.verify(&[&"--ledger", &ledger, &file]);
+    assert_eq!(status(&out), 3, "{}", stderr(&out));
+    let mut eq = std::ffi::OsString::from("--ledger=");
+    eq.push(&ledger);
+    let out = env.verify(&[&eq, &file]);
+    assert_eq!(status(&out), 3, "{}", stderr(&out));
+    let list = env.run(&[&"ledger", &"--ledger", &ledger, &"list"]);
+    assert_eq!(stdout(&list).lines().count(), 2, "{}", stdout(&list));
+}
+
+/// Waits (polling briefly) until `path` exists, for at most `limit`.
+fn wait_for(path: &Path, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if path.exists() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    path.exists()
+}
+
+#[test]
+fn the_watch_folder_delivers_files_that_arrive_while_it_runs() {
+    let env = Env::new();
+    let (inbox, ok, person) = (env.path("in"), env.path("ok"), env.path("person"));
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::create_dir_all(&ok).unwrap();
+    // A file of that name was delivered earlier: it must not be replaced.
+    std::fs::write(ok.join("cert.pdf"), b"earlier").unwrap();
+    let ledger = env.path("desk.db");
+    let mut child = env
+        .cmd()
+        .arg("watch")
+        .arg(&inbox)
+        .arg("--accepted")
+        .arg(&ok)
+        .arg("--needs-person")
+        .arg(&person)
+        .args(["--no-default-trust", "--trust"])
+        .arg(extra("trust"))
+        .arg("--ledger")
+        .arg(&ledger)
+        .args(["--settle-ms", "200"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Arrive the way a scanner or a copy does: a hidden name, then renamed.
+    let part = inbox.join(".cert.pdf.part");
+    std::fs::copy(extra("authentic-intermediate-embedded-only.pdf"), &part).unwrap();
+    std::fs::rename(&part, inbox.join("cert.pdf")).unwrap();
+    std::fs::copy(corpus("unsigned-query-result.pdf"), inbox.join("proof.pdf")).unwrap();
+
+    let accepted = ok.join("cert-2.json");
+    let to_person = person.join("proof.json");
+    let delivered = wait_for(&accepted, Duration::from_secs(60))
+        && wait_for(&to_person, Duration::from_secs(60));
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        delivered,
+        "stdout: {}\nstderr: {}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    let record: Value = serde_json::from_slice(&std::fs::read(&accepted).unwrap()).unwrap();
+    assert_eq!(record["verdict"], "authentic");
+    assert!(ok.join("cert-2.pdf").is_file());
+    assert_eq!(std::fs::read(ok.join("cert.pdf")).unwrap(), b"earlier");
+    let record: Value = serde_json::from_slice(&std::fs::read(&to_person).unwrap()).unwrap();
+    assert_eq!(record["verdict"], "unsigned");
+    assert_eq!(
+        std::fs::read(person.join("proof.pdf")).unwrap(),
+        std::fs::read(corpus("unsigned-query-result.pdf")).unwrap()
+    );
+    assert_eq!(std::fs::read_dir(&inbox).unwrap().count(), 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("AUTHENTIC") && text.contains("accepted"),
+        "{text}"
+    );
+    assert!(text.contains("needs a person"), "{text}");
+    // Both recorded in the ledger.
+    let list = env.run(&[&"ledger", &"--ledger", &ledger, &"list"]);
+    assert_eq!(stdout(&list).lines().count(), 2, "{}", stdout(&list));
+}

@@ -39,7 +39,7 @@ fn desk_with(listen: SocketAddr, token: Option<&str>, limits: Limits) -> Desk {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = ServeConfig::new(listen, options());
     config.token = token.map(str::to_string);
-    config.ledger = Some(dir.path().join("ledger.sqlite3"));
+    config.ledger = Some(dir.path().join("ledger.sqlite3").into());
     config.operator = "王老师".into();
     config.limits = limits;
     let (app, state) = web::router(config).expect("router");
@@ -314,7 +314,7 @@ async fn off_the_loopback_every_request_needs_the_token() {
     // Not loopback and no token given: one is generated.
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = ServeConfig::new("0.0.0.0:0".parse().expect("addr"), options());
-    config.ledger = Some(dir.path().join("l.sqlite3"));
+    config.ledger = Some(dir.path().join("l.sqlite3").into());
     let (_, state) = web::router(config).expect("router");
     let generated = state.config.token.clone().expect("a token is generated");
     assert!(generated.len() >= 32);
@@ -615,4 +615,43 @@ async fn a_file_that_is_not_a_pdf_gets_a_row_too() {
     assert_eq!(row["verdict_word"], "无法读取");
     let (status, _, _) = send(&d.app, get("/files/doesnotexist")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_plain_form_posted_by_a_browser_from_the_desk_passes_and_from_elsewhere_does_not() {
+    let d = desk();
+    let row = upload(
+        &d,
+        "query-result-unsigned.pdf",
+        sample("query-result-unsigned.pdf"),
+    )
+    .await;
+    let id = row["id"].as_str().expect("id").to_string();
+    // The page keeps the browser's Origin on the desk's own forms: under
+    // Referrer-Policy no-referrer a browser would send `Origin: null`.
+    let (_, headers, _) = send(&d.app, get(&format!("/files/{id}"))).await;
+    assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
+    let form = |origin: &str, site: &str| {
+        let mut r = post(
+            &format!("/files/{id}/online"),
+            None,
+            "application/x-www-form-urlencoded",
+            format!("csrf={}&answer=valid", d.csrf).into_bytes(),
+        );
+        r.headers_mut()
+            .insert(header::ORIGIN, origin.parse().expect("origin"));
+        r.headers_mut()
+            .insert("sec-fetch-site", site.parse().expect("site"));
+        r
+    };
+    let (status, _, _) = send(&d.app, form("null", "same-origin")).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "Origin: null is no page of the desk"
+    );
+    let (status, _, _) = send(&d.app, form("http://evil.example", "cross-site")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = send(&d.app, form("http://127.0.0.1:8420", "same-origin")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
 }

@@ -8,15 +8,19 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use crate::batch;
 use crate::config::Config;
-use crate::ledger::{self, ExportFormat, Ledger, LedgerError};
+use crate::ledger::{
+    self, ExportFormat, ExportStyle, HistoryOf, Ledger, LedgerConfig, LedgerError, Location,
+    Privacy, PrivacyMode, Stamp,
+};
 use crate::online::{self, Confirmation, OnlineCheck};
 use crate::report::printer::{self, OutputFormat, Printer};
 use crate::report::summary::Summary;
 use crate::report::{self, Record};
-use crate::trust::{store, TrustStore};
+use crate::trust::TrustStore;
 use crate::Options;
 
 /// Why a command stopped: the message for stderr (after "certcheck: ")
@@ -73,42 +77,91 @@ impl CheckSettings {
 /// Which ledger a command uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LedgerPlace {
-    /// The default ledger in the platform data dir.
+    /// The config file's `ledger`, else the default file in the platform
+    /// data dir.
     Default,
+    /// An SQLite file, or a `postgres://` URL.
     At(PathBuf),
 }
 
-/// Where checks are recorded.
+/// Where checks are recorded, and as whom.
 #[derive(Debug, Clone, Default)]
 pub struct LedgerSettings {
     /// None: no ledger (unless the command needs one).
     pub place: Option<LedgerPlace>,
     /// Compare with the ledger without writing to it.
     pub no_record: bool,
+    /// Who checks (else the config's `operator`, else the login name).
+    pub operator: Option<String>,
+    /// How names and ID numbers are kept (else the config's
+    /// `ledger_privacy`, else clear).
+    pub privacy: Option<PrivacyMode>,
 }
 
 impl LedgerSettings {
-    /// Opens the ledger named, or the default one when `required` and none
-    /// is named. A path ending in .pdf is refused: it is a file to check
-    /// that the command line took as the ledger.
-    pub fn open(&self, required: bool) -> Result<Option<Ledger>, Failure> {
-        let default = || Ledger::default_path().ok_or("no platform data dir for the ledger");
-        let path = match &self.place {
-            Some(LedgerPlace::At(p)) => p.clone(),
-            Some(LedgerPlace::Default) => default().map_err(Failure::usage)?,
-            None if required => default().map_err(Failure::usage)?,
+    /// Which ledger, and its privacy setting with the key: the command
+    /// line first, then the config file. None: no ledger named and none
+    /// `required`.
+    pub fn config(&self, required: bool) -> Result<Option<LedgerConfig>, Failure> {
+        let config = Config::load().map_err(Failure::usage)?;
+        let default = || -> Result<Location, Failure> {
+            if let Some(l) = &config.ledger {
+                return Ok(Location::parse(l));
+            }
+            Ledger::default_path().map(Location::Sqlite).ok_or_else(|| {
+                Failure::usage("no platform data dir for the ledger; use --ledger PATH")
+            })
+        };
+        let location = match &self.place {
+            Some(LedgerPlace::At(p)) => Location::parse(&p.to_string_lossy()),
+            Some(LedgerPlace::Default) => default()?,
+            None if required => default()?,
             None => return Ok(None),
         };
-        if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
-        {
-            return Err(Failure::usage(format!(
-                "--ledger {}: that looks like a PDF, not a ledger; put --ledger after the files or write --ledger=PATH",
-                path.display()
-            )));
+        if let Location::Sqlite(path) = &location {
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+            {
+                return Err(Failure::usage(format!(
+                    "--ledger {}: that looks like a PDF, not a ledger; put --ledger after the files or write --ledger=PATH",
+                    path.display()
+                )));
+            }
         }
-        Ledger::open(&path).map(Some).map_err(Failure::usage)
+        let mode = match (self.privacy, config.ledger_privacy.as_deref()) {
+            (Some(m), _) => m,
+            (None, Some(name)) => PrivacyMode::from_name(name).ok_or_else(|| {
+                Failure::usage(format!(
+                    "ledger_privacy = {name:?} in the config: use \"clear\" or \"hashed\""
+                ))
+            })?,
+            (None, None) => PrivacyMode::Clear,
+        };
+        let privacy =
+            Privacy::resolve(mode, config.ledger_key.as_deref()).map_err(Failure::usage)?;
+        Ok(Some(LedgerConfig::new(location, privacy)))
+    }
+
+    /// Who and what the checks are recorded with.
+    pub fn stamp(&self, trust: &TrustStore) -> Stamp {
+        let config = Config::load().unwrap_or_default();
+        let operator = self.operator.as_deref().or(config.operator.as_deref());
+        Stamp::new(operator, config.desk.as_deref(), trust)
+    }
+
+    /// Opens the ledger named, or the default one when `required` and none
+    /// is named, stamping its entries with the operator, this desk, this
+    /// build and the fingerprint of `trust`. A path ending in .pdf is
+    /// refused: it is a file to check that the command line took as the
+    /// ledger.
+    pub fn open(&self, required: bool, trust: &TrustStore) -> Result<Option<Ledger>, Failure> {
+        let Some(config) = self.config(required)? else {
+            return Ok(None);
+        };
+        let mut ledger = Ledger::open(config).map_err(Failure::usage)?;
+        ledger.set_stamp(self.stamp(trust));
+        Ok(Some(ledger))
     }
 }
 
@@ -192,10 +245,15 @@ pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Re
         extract_seal_dir: request.extract_seal.clone(),
         ..request.check.options()?
     };
-    let mut ledger = request.ledger.open(false)?;
+    let mut ledger = request.ledger.open(false, &options.trust)?;
     if request.jobs == Some(0) {
         return Err(Failure::usage("--jobs must be at least 1"));
     }
+    if let Some(dir) = &request.extract_seal {
+        check_picture_folder(dir)?;
+    }
+    warn_about_trust(&request.check, &options);
+    let mut pictures_lost = false;
     let files = batch::collect(&request.paths);
     if files.is_empty() {
         // Nothing checked must not read as "every file authentic" (0).
@@ -227,6 +285,20 @@ pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Re
             if let Some(e) = &checked.ledger_error {
                 eprintln!("certcheck: {}: {e}", checked.record.path);
             }
+            for r in checked
+                .record
+                .signatures
+                .iter()
+                .flat_map(|s| s.reasons.iter())
+                .filter(|r| r.code == crate::report::Code::SealPictureNotSaved)
+            {
+                pictures_lost = true;
+                eprintln!(
+                    "certcheck: {}: {}",
+                    crate::report::escape::for_terminal(&checked.record.path),
+                    crate::report::escape::for_terminal(&r.message)
+                );
+            }
             summary.add(&checked.record);
             let mut print = || printer.print(&checked.record, checked.online.as_ref());
             match &progress {
@@ -242,7 +314,13 @@ pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Re
         bar.finish_and_clear();
     }
     printer.finish(&summary);
-    Ok(summary.exit_status())
+    let status = summary.exit_status();
+    // A picture asked for and not saved is an input/output problem (2),
+    // unless a worse outcome wins.
+    Ok(match pictures_lost {
+        true => crate::verdict::worse_exit(status, 2),
+        false => status,
+    })
 }
 
 /// The output formats of `certcheck online` and `certcheck seal` (named on
@@ -274,7 +352,10 @@ pub fn online<W: Write>(request: &OnlineRequest, mut out: W, color: bool) -> Res
         ));
     }
     let options = request.check.options()?;
-    let mut ledger = request.ledger.open(request.confirmation.is_some())?;
+    warn_about_trust(&request.check, &options);
+    let mut ledger = request
+        .ledger
+        .open(request.confirmation.is_some(), &options.trust)?;
     let mut services = Services {
         ledger: ledger.as_mut(),
         record: !request.ledger.no_record,
@@ -307,29 +388,46 @@ pub fn online<W: Write>(request: &OnlineRequest, mut out: W, color: bool) -> Res
     Ok(batch::exit_status(&[checked.record.verdict]))
 }
 
-/// `certcheck ledger`: what to read from it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `certcheck ledger`: what to do with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LedgerQuery {
     /// The latest checks, newest first.
     List { limit: usize },
     /// One check in full (JSON).
     Show { id: i64 },
+    /// Every check of a file, 管理号 or ID number, at every desk (JSON
+    /// lines, oldest first).
+    History(HistoryOf),
     /// Every check, oldest first.
-    Export { format: ExportFormat },
+    Export {
+        format: ExportFormat,
+        style: ExportStyle,
+    },
+    /// Apply the schema migrations not yet applied.
+    Migrate,
+    /// Remove the checks made before a date.
+    Purge { before: String },
+    /// Copy an SQLite ledger into this (empty) one.
+    Import { from: PathBuf },
 }
 
-/// Reads the ledger at `path` (default: the platform data dir) to `out`.
-pub fn read_ledger<W: Write>(
-    path: Option<PathBuf>,
+/// Runs `query` on the ledger of `settings` (default: the config's, else
+/// the platform data dir's), printing to `out`. Reading never creates a
+/// ledger file.
+pub fn ledger_command<W: Write>(
+    settings: &LedgerSettings,
     query: LedgerQuery,
     mut out: W,
 ) -> Result<u8, Failure> {
-    let Some(path) = path.or_else(Ledger::default_path) else {
-        return Err(Failure::usage(
-            "no platform data dir for the ledger; use --ledger PATH",
-        ));
+    let Some(config) = settings.config(true)? else {
+        return Err(Failure::usage("no ledger named"));
     };
-    let ledger = Ledger::open_read_only(&path).map_err(Failure::usage)?;
+    let opened = match &query {
+        LedgerQuery::Migrate => Ledger::open(config.clone()),
+        LedgerQuery::Import { .. } => Ledger::open_import_target(config.clone()),
+        _ => Ledger::open_existing(config.clone()),
+    };
+    let ledger = opened.map_err(Failure::usage)?;
     let result = match query {
         LedgerQuery::List { limit } => ledger.list(limit).map(|entries| {
             for e in &entries {
@@ -340,40 +438,280 @@ pub fn read_ledger<W: Write>(
             let _ = serde_json::to_writer_pretty(&mut out, &e);
             let _ = writeln!(out);
         }),
-        LedgerQuery::Export { format } => ledger.export(format, &mut out),
+        LedgerQuery::History(of) => ledger.history(&of).map(|entries| {
+            for e in &entries {
+                let _ = serde_json::to_writer(&mut out, e);
+                let _ = writeln!(out);
+            }
+        }),
+        LedgerQuery::Export { format, style } => ledger.export_with(format, &style, &mut out),
+        LedgerQuery::Migrate => ledger.schema_version().map(|v| {
+            let _ = writeln!(
+                out,
+                "ledger {} is at schema version {v}",
+                config.location.describe()
+            );
+        }),
+        LedgerQuery::Purge { before } => ledger.purge(&before).map(|n| {
+            let _ = writeln!(out, "removed {n} check(s) made before {before}");
+        }),
+        LedgerQuery::Import { from } => {
+            let source = Ledger::open_existing(LedgerConfig::new(
+                Location::Sqlite(from.clone()),
+                config.privacy.clone(),
+            ))
+            .map_err(Failure::usage)?;
+            ledger.import_from(&source).map(|r| {
+                let _ = writeln!(
+                    out,
+                    "imported {} check(s) and {} confirmation(s) from {} into {}; count and sha256 {} match",
+                    r.checks,
+                    r.confirmations,
+                    from.display(),
+                    config.location.describe(),
+                    r.checksum
+                );
+            })
+        }
     };
     match result {
         Ok(()) => Ok(0),
         Err(LedgerError::NotFound(id)) => {
             Err(Failure::usage(format!("no check #{id} in the ledger")))
         }
+        Err(e @ (LedgerError::Usage(_) | LedgerError::Privacy(_) | LedgerError::NotEmpty(_))) => {
+            Err(Failure::usage(e))
+        }
         Err(e) => Err(Failure::with_status(4, e)),
     }
 }
 
-/// `certcheck trust add`: pins the issuer of `path` into the default store.
-pub fn trust_add<W: Write>(path: &Path, mut out: W) -> Result<u8, Failure> {
-    let p = store::pin_into_default(path).map_err(|e| Failure::with_status(4, e))?;
+/// `certcheck trust add`.
+pub struct TrustAddRequest {
+    /// A known-genuine signed PDF, or a certificate file.
+    pub path: PathBuf,
+    /// The person confirmed on the command line (`--yes`).
+    pub yes: bool,
+    /// A SHA-256 fingerprint obtained out of band, to compare with.
+    pub fingerprint: Option<String>,
+}
+
+/// `certcheck trust add`: shows what would be pinned into the default store
+/// and pins it only when confirmed: by `--yes`, by a matching
+/// `--fingerprint`, or by the person answering `ask` (given only when
+/// stdin is a terminal). Anything worrying (a self-signed seal, not a CA,
+/// an impostor of a known name) needs `--yes` itself. Exit status: 0
+/// pinned (or already known), 1 refused or not confirmed, 2 usage or
+/// input problem.
+pub fn trust_add<W: Write>(
+    request: &TrustAddRequest,
+    mut out: W,
+    ask: Option<&mut dyn FnMut(&str) -> bool>,
+) -> Result<u8, Failure> {
+    use crate::trust_admin::{self, AdminError};
+    let dir = TrustStore::default_dir()
+        .ok_or_else(|| Failure::usage("no platform config folder for the trust store"))?;
+    let current = TrustStore::load(&[], true).map_err(Failure::usage)?;
+    let candidate = trust_admin::inspect(&request.path, &current).map_err(|e| match e {
+        AdminError::Read { .. } => Failure::usage(e),
+        _ => Failure::with_status(1, format!("not pinned: {e}")),
+    })?;
+    let _ = write!(out, "{}", candidate.render_human());
+    let _ = out.flush();
+    if candidate.already_known {
+        let _ = writeln!(out, "nothing to do: this key is a known issuer already");
+        return Ok(0);
+    }
+    let fingerprint_ok = match &request.fingerprint {
+        Some(given) => match trust_admin::check_fingerprint(&candidate, given) {
+            Ok(_) => true,
+            Err(e @ AdminError::BadFingerprint(_)) => return Err(Failure::usage(e)),
+            Err(e) => return Err(Failure::with_status(1, format!("not pinned: {e}"))),
+        },
+        None => false,
+    };
+    for c in &candidate.concerns {
+        eprintln!("certcheck: WARNING: {}", c.message());
+    }
+    let confirmed = if request.yes {
+        true
+    } else if candidate.needs_explicit_yes() {
+        return Err(Failure::with_status(
+            1,
+            "not pinned: a file like this needs --yes, after checking its fingerprint with the issuer",
+        ));
+    } else if fingerprint_ok {
+        true
+    } else if let Some(ask) = ask {
+        ask("Pin this issuer? Every file it signs will then be authentic. [y/N] ")
+    } else {
+        return Err(Failure::with_status(
+            1,
+            "not pinned: confirm with --yes or --fingerprint SHA256 (stdin is not a terminal to ask)",
+        ));
+    };
+    if !confirmed {
+        return Err(Failure::with_status(1, "not pinned"));
+    }
+    let pinned = trust_admin::pin(&candidate, &dir).map_err(Failure::usage)?;
+    let file = match pinned {
+        trust_admin::Pinned::Written(f) | trust_admin::Pinned::AlreadyThere(f) => f,
+    };
     let _ = writeln!(
         out,
         "pinned {} (SPKI SHA-256 {}) into {}",
-        p.name,
-        p.spki_sha256,
-        p.file.display()
+        crate::report::escape::for_terminal(&candidate.name),
+        candidate.spki_sha256,
+        file.display()
     );
     Ok(0)
 }
 
-/// `certcheck trust list`: the known issuers of the default store.
+/// `certcheck trust remove`: removes the known issuer whose fingerprint is
+/// (or starts with, 8 hex digits at least) `fingerprint` from the default
+/// store. Exit status 0 removed, 1 not found, 2 usage problem.
+pub fn trust_remove<W: Write>(fingerprint: &str, mut out: W) -> Result<u8, Failure> {
+    use crate::trust_admin::{self, AdminError};
+    let dir = TrustStore::default_dir()
+        .ok_or_else(|| Failure::usage("no platform config folder for the trust store"))?;
+    let removed = trust_admin::remove(&dir, fingerprint).map_err(|e| match e {
+        AdminError::NotFound { .. } => Failure::with_status(1, e),
+        _ => Failure::usage(e),
+    })?;
+    for f in removed {
+        let _ = writeln!(out, "removed {}", f.display());
+    }
+    Ok(0)
+}
+
+/// `certcheck trust list`: the known issuers of the default store, one a
+/// line: SPKI SHA-256, name, valid until, file.
 pub fn trust_list<W: Write>(mut out: W) -> Result<u8, Failure> {
-    let (dir, s) = store::list_default().map_err(|e| Failure::with_status(2, e))?;
-    if let Some(d) = dir {
-        let _ = writeln!(out, "# {}", d.display());
+    let dir = TrustStore::default_dir()
+        .ok_or_else(|| Failure::usage("no platform config folder for the trust store"))?;
+    let listed = crate::trust_admin::list(&dir).map_err(Failure::usage)?;
+    let _ = writeln!(out, "# {}", dir.display());
+    for l in &listed {
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}",
+            l.spki_sha256,
+            crate::report::escape::for_terminal(&l.name),
+            l.not_after.as_deref().unwrap_or("-"),
+            l.file.display()
+        );
     }
-    for i in &s.issuers {
-        let note = i.note.as_deref().unwrap_or("");
-        let _ = writeln!(out, "{}\t{}\t{}", hex::encode(i.spki_sha256), i.name, note);
+    Ok(0)
+}
+
+/// Tells the person, once on stderr, when no file can be authentic: no
+/// known issuer at all, or a `--trust` folder with none in it.
+fn warn_about_trust(settings: &CheckSettings, options: &Options) {
+    for w in crate::trust_admin::setup_warnings(&settings.trust, &options.trust) {
+        eprintln!("certcheck: {w}");
     }
+}
+
+/// Refuses a seal-picture folder that cannot be written before anything is
+/// checked (a probe file, created new and removed).
+fn check_picture_folder(dir: &Path) -> Result<(), Failure> {
+    let fail = |e: std::io::Error| {
+        Failure::usage(format!(
+            "--extract-seal {}: cannot write seal pictures there: {e}",
+            dir.display()
+        ))
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(format!(".certcheck-probe-{}", std::process::id()));
+    crate::trust_admin::create_new(&probe).map_err(fail)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// `certcheck watch`.
+pub struct WatchRequest {
+    pub folders: crate::watch::Folders,
+    pub check: CheckSettings,
+    pub ledger: LedgerSettings,
+    /// How long a file must stay unchanged before it is taken.
+    pub settle: std::time::Duration,
+}
+
+/// Watches the inbox until `stop` is set, one line on `out` per file
+/// delivered (problems on stderr). Each file is recorded in the ledger
+/// when one is named. Returns 0 once stopped.
+pub fn watch<W: Write>(
+    request: &WatchRequest,
+    mut out: W,
+    stop: &AtomicBool,
+) -> Result<u8, Failure> {
+    use crate::report::escape::for_terminal as shown;
+    use crate::watch::{self, Event};
+    let options = request.check.options()?;
+    warn_about_trust(&request.check, &options);
+    let mut ledger = request.ledger.open(false, &options.trust)?;
+    request.folders.prepare().map_err(Failure::usage)?;
+    let (tx, wake) = std::sync::mpsc::channel();
+    let watcher = {
+        use notify::Watcher;
+        notify::recommended_watcher(move |_: notify::Result<notify::Event>| {
+            let _ = tx.send(());
+        })
+        .and_then(|mut w| {
+            w.watch(&request.folders.inbox, notify::RecursiveMode::NonRecursive)
+                .map(|()| w)
+        })
+    };
+    if let Err(e) = &watcher {
+        eprintln!("certcheck: no file-system events ({e}); looking every few seconds");
+    }
+    let record = !request.ledger.no_record;
+    let mut hook = |r: &mut Record| {
+        if let Some(l) = ledger.as_mut() {
+            if let Err(e) = l.check_and_record(r, record) {
+                eprintln!("certcheck: {}: {e}", shown(&r.path));
+            }
+        }
+    };
+    let mut report = |event: Event| match event {
+        Event::Delivered(d) => {
+            let what = if d.attention.is_empty() {
+                "accepted".to_string()
+            } else {
+                format!("needs a person ({})", d.attention.join("; "))
+            };
+            let _ = writeln!(
+                out,
+                "{} {}: {what} -> {}",
+                d.record.verdict.as_str().to_uppercase(),
+                shown(&d.source.display().to_string()),
+                shown(&d.pdf.display().to_string())
+            );
+            let _ = out.flush();
+        }
+        Event::Failed { source, error } => {
+            eprintln!(
+                "certcheck: {}: left in the inbox: {}",
+                shown(&source.display().to_string()),
+                shown(&error.to_string())
+            );
+        }
+        Event::Refused(p) => eprintln!(
+            "certcheck: {}: not a regular file, left alone",
+            shown(&p.display().to_string())
+        ),
+    };
+    watch::run(
+        &request.folders,
+        &options,
+        request.settle,
+        &wake,
+        stop,
+        &mut hook,
+        &mut report,
+    )
+    .map_err(Failure::usage)?;
+    drop(watcher);
     Ok(0)
 }
 

@@ -304,6 +304,7 @@ mod tests {
             include_str!("../web/mod.rs"),
             include_str!("../web/pages.rs"),
             include_str!("../web/render.rs"),
+            include_str!("../web/start.rs"),
         ];
         let uses =
             regex::Regex::new(r#"\bt\(\s*\w+\s*,\s*"([a-z_][a-z0-9_.\-]*)"\s*\)"#).expect("regex");

@@ -176,6 +176,12 @@ pub struct LedgerEarlier {
     pub id_number: Option<String>,
     pub checked_at: String,
     pub path: String,
+    /// The desk (host) that made the earlier check, where the ledger knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk: Option<String>,
+    /// Who made it, where the ledger knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
 }
 
 /// The record of one file.

@@ -120,6 +120,8 @@ mod tests {
                     id_number: None,
                     checked_at: "2026-01-01T00:00:00Z".into(),
                     path: "old.pdf".into(),
+                    desk: None,
+                    operator: None,
                 },
             }],
         });

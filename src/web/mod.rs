@@ -22,6 +22,7 @@
 
 pub mod pages;
 pub mod render;
+pub mod start;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -41,7 +42,7 @@ use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 
 use crate::i18n::{self, Lang};
-use crate::ledger::{ExportFormat, Ledger, LedgerError};
+use crate::ledger::{ExportFormat, Ledger, LedgerConfig, LedgerError, Stamp};
 use crate::online::Confirmation;
 use crate::report::Record;
 use crate::Options;
@@ -106,8 +107,10 @@ pub struct ServeConfig {
     pub token: Option<String>,
     /// How each file is checked (known issuers, ...).
     pub options: Options,
-    /// The ledger every check is recorded in, if any.
-    pub ledger: Option<PathBuf>,
+    /// The ledger every check is recorded in, if any: an SQLite file or a
+    /// shared PostgreSQL database, and how it keeps personal data
+    /// (`PathBuf::into()` for a plain file).
+    pub ledger: Option<LedgerConfig>,
     /// Who is at the desk, for the evidence report.
     pub operator: String,
     pub limits: Limits,
@@ -197,7 +200,17 @@ pub fn router(mut config: ServeConfig) -> Result<(Router, Arc<Desk>), WebError> 
         token_generated = true;
     }
     let ledger = match &config.ledger {
-        Some(path) => Some(Mutex::new(Ledger::open(path)?)),
+        Some(ledger) => {
+            // Opened here, called only through spawn_blocking: the
+            // PostgreSQL client must not block a runtime thread.
+            let mut l = Ledger::open(ledger)?;
+            l.set_stamp(Stamp::new(
+                Some(&config.operator),
+                None,
+                &config.options.trust,
+            ));
+            Some(Mutex::new(l))
+        }
         None => None,
     };
     let renderer = config.renderer.clone().or_else(render::find_pdftoppm);
@@ -523,7 +536,10 @@ fn random_id() -> String {
 }
 
 /// Headers on every response: the strict CSP, no sniffing, no framing, no
-/// referrer (an address may carry a token), no caching of pages that show
+/// referrer to other sites (an address may carry a token; within the desk
+/// it is allowed, because under `no-referrer` a browser sends `Origin:
+/// null` with a plain form's POST, and the Origin check would refuse the
+/// desk's own forms), no caching of pages that show
 /// personal data.
 async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
@@ -539,7 +555,7 @@ async fn security_headers(request: Request, next: Next) -> Response {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(
         "cross-origin-opener-policy",

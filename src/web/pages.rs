@@ -253,7 +253,7 @@ fn changes_by_page(lang: Lang, record: &Record) -> Markup {
         @for (page, changes) in &by_page {
             h3 {
                 @match page {
-                    Some(p) => { (t(lang, "ui.page")) " " (p) }
+                    Some(p) => { (t(lang, "ui.page_n").replace("{n}", &p.to_string())) }
                     None => { (t(lang, "ui.whole_document")) }
                 }
             }

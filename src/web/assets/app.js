@@ -105,9 +105,12 @@
     const zone = document.getElementById("drop");
     const picker = document.getElementById("picker");
     if (!zone || !picker) return;
+    // The FileList is live: copied before the picker is cleared (and,
+    // for a drop, before the event ends), or the batch would be empty.
     picker.addEventListener("change", () => {
-      checkFiles(picker.files);
+      const files = Array.from(picker.files || []);
       picker.value = "";
+      checkFiles(files);
     });
     ["dragenter", "dragover"].forEach((name) =>
       zone.addEventListener(name, (e) => {
@@ -120,7 +123,7 @@
     );
     zone.addEventListener("drop", (e) => {
       e.preventDefault();
-      if (e.dataTransfer) checkFiles(e.dataTransfer.files);
+      if (e.dataTransfer) checkFiles(Array.from(e.dataTransfer.files));
     });
   }
 

@@ -1,0 +1,210 @@
+//! The one interface both ledger engines implement. Everything that
+//! decides something (which earlier checks conflict, what is stored in
+//! hashed mode) lives above it, in `ledger/mod.rs`; a backend only stores,
+//! serialises writers and reads back.
+
+use super::LedgerError;
+
+/// A check as it is stored: one row of `checks`, plus (when read back) the
+/// latest answer recorded from the online check.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Row {
+    pub id: i64,
+    pub checked_at: String,
+    pub path: String,
+    pub sha256: Option<String>,
+    pub size: Option<i64>,
+    pub verdict: String,
+    pub reasons: String,
+    pub fields: Option<String>,
+    pub management_number: Option<String>,
+    pub name: Option<String>,
+    pub id_number: Option<String>,
+    pub mn_key: Option<String>,
+    pub name_key: Option<String>,
+    pub id_key: Option<String>,
+    pub conflicts: String,
+    pub record: String,
+    pub operator: Option<String>,
+    pub desk: Option<String>,
+    pub certcheck_version: Option<String>,
+    pub trust_fingerprint: Option<String>,
+    /// Read back only: the latest confirmation of this check.
+    pub confirmation: Option<String>,
+    pub confirmed_at: Option<String>,
+}
+
+/// One answer from the official online check: an entry of its own that
+/// refers to the check it confirms (the check itself is never updated).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct ConfirmationRow {
+    pub id: i64,
+    pub check_id: i64,
+    pub answer: String,
+    pub confirmed_at: String,
+    pub operator: Option<String>,
+    pub desk: Option<String>,
+}
+
+/// An earlier check that may conflict with a new one: every check that
+/// shares its 管理号 key, ID number key or file hash.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Candidate {
+    pub id: i64,
+    pub name: Option<String>,
+    pub id_number: Option<String>,
+    pub checked_at: String,
+    pub path: String,
+    pub mn_key: Option<String>,
+    pub name_key: Option<String>,
+    pub id_key: Option<String>,
+    pub sha256: Option<String>,
+    pub has_fields: bool,
+    pub operator: Option<String>,
+    pub desk: Option<String>,
+}
+
+/// What the candidates of a new check are looked up by.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Lookup {
+    pub mn_key: Option<String>,
+    pub id_key: Option<String>,
+    pub sha256: Option<String>,
+}
+
+impl Lookup {
+    /// The advisory-lock numbers of this lookup, sorted (so two writers
+    /// take shared locks in the same order and cannot deadlock). Any two
+    /// checks that could conflict share one of these keys, so they are
+    /// serialised.
+    pub fn lock_ids(&self) -> Vec<i64> {
+        use sha2::{Digest, Sha256};
+        let mut ids: Vec<i64> = [
+            ("mn", &self.mn_key),
+            ("id", &self.id_key),
+            ("sha", &self.sha256),
+        ]
+        .iter()
+        .filter_map(|(kind, v)| v.as_ref().map(|v| (kind, v)))
+        .map(|(kind, v)| {
+            let d = Sha256::digest(format!("certcheck-ledger:{kind}:{v}").as_bytes());
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&d[..8]);
+            i64::from_be_bytes(b)
+        })
+        .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+/// Which checks to read.
+#[derive(Debug, Clone)]
+pub(crate) enum Filter {
+    All,
+    Id(i64),
+    /// The history of one file: its hash, or the path it was checked under.
+    File {
+        sha256: Option<String>,
+        path: String,
+    },
+    MnKey(String),
+    IdKey(String),
+}
+
+/// The most candidates read for one new check: a file checked thousands
+/// of times still costs one bounded read.
+pub(crate) const MAX_CANDIDATES: i64 = 5_000;
+
+pub(crate) type Decide<'a> = dyn FnMut(Vec<Candidate>) -> Option<Row> + 'a;
+
+pub(crate) trait Backend: Send {
+    /// Applies the migrations not yet applied; returns their versions.
+    fn migrate(&mut self) -> Result<Vec<i64>, LedgerError>;
+    /// The highest applied migration.
+    fn schema_version(&mut self) -> Result<i64, LedgerError>;
+    fn meta(&mut self, key: &str) -> Result<Option<String>, LedgerError>;
+    /// Sets `key` unless it is set already (the first writer wins).
+    fn init_meta(&mut self, key: &str, value: &str) -> Result<(), LedgerError>;
+    /// In one transaction that serialises every writer sharing a key of
+    /// `lookup`: reads the candidates, lets `decide` choose the row to
+    /// insert (None: compare only), inserts it. Returns its id (0: none).
+    fn record(&mut self, lookup: &Lookup, decide: &mut Decide<'_>) -> Result<i64, LedgerError>;
+    /// Appends a confirmation; NotFound when the check does not exist.
+    fn confirm(&mut self, c: &ConfirmationRow) -> Result<(), LedgerError>;
+    fn select(
+        &mut self,
+        filter: &Filter,
+        newest_first: bool,
+        limit: Option<i64>,
+    ) -> Result<Vec<Row>, LedgerError>;
+    /// Every confirmation, oldest first.
+    fn confirmations(&mut self) -> Result<Vec<ConfirmationRow>, LedgerError>;
+    fn count(&mut self) -> Result<i64, LedgerError>;
+    /// Removes checks made before `before` (RFC 3339) and their
+    /// confirmations; returns how many checks.
+    fn purge(&mut self, before: &str) -> Result<u64, LedgerError>;
+    /// Copies rows and confirmations in as they are (same ids), in one
+    /// transaction, into an empty ledger.
+    fn import(
+        &mut self,
+        rows: &[Row],
+        confirmations: &[ConfirmationRow],
+    ) -> Result<(), LedgerError>;
+}
+
+/// The columns every read of `checks` returns, in [`Row`] order.
+pub(crate) const ROW_COLUMNS: &str = "id, checked_at, path, sha256, size, verdict, reasons, fields, \
+    management_number, name, id_number, mn_key, name_key, id_key, conflicts, record, \
+    operator, desk, certcheck_version, trust_fingerprint, \
+    (SELECT c.answer FROM confirmations c WHERE c.check_id = checks.id ORDER BY c.id DESC LIMIT 1), \
+    (SELECT c.confirmed_at FROM confirmations c WHERE c.check_id = checks.id ORDER BY c.id DESC LIMIT 1)";
+
+/// The insert of a new check ($1..$20 in [`Row`] order, without id).
+pub(crate) const INSERT_ROW: &str = "INSERT INTO checks (checked_at, path, sha256, size, verdict, \
+    reasons, fields, management_number, name, id_number, mn_key, name_key, id_key, conflicts, \
+    record, operator, desk, certcheck_version, trust_fingerprint) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
+
+/// The insert of an imported check, keeping its id ($1 is the id).
+pub(crate) const IMPORT_ROW: &str = "INSERT INTO checks (id, checked_at, path, sha256, size, \
+    verdict, reasons, fields, management_number, name, id_number, mn_key, name_key, id_key, \
+    conflicts, record, operator, desk, certcheck_version, trust_fingerprint) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)";
+
+pub(crate) const CANDIDATES: &str = "SELECT id, name, id_number, checked_at, path, mn_key, \
+    name_key, id_key, sha256, fields IS NOT NULL, operator, desk FROM checks \
+    WHERE mn_key = $1 OR id_key = $2 OR sha256 = $3 ORDER BY id LIMIT $4";
+
+pub(crate) const INSERT_CONFIRMATION: &str = "INSERT INTO confirmations \
+    (check_id, answer, confirmed_at, operator, desk) VALUES ($1, $2, $3, $4, $5)";
+
+pub(crate) const IMPORT_CONFIRMATION: &str = "INSERT INTO confirmations \
+    (id, check_id, answer, confirmed_at, operator, desk) VALUES ($1, $2, $3, $4, $5, $6)";
+
+pub(crate) const CONFIRMATION_COLUMNS: &str =
+    "SELECT id, check_id, answer, confirmed_at, operator, desk FROM confirmations ORDER BY id";
+
+/// The WHERE clause of a filter ($1.. parameters) and its ORDER BY.
+pub(crate) fn select_sql(filter: &Filter, newest_first: bool, limit: bool) -> String {
+    let cond = match filter {
+        Filter::All => "TRUE",
+        Filter::Id(_) => "id = $1",
+        Filter::File { .. } => "(sha256 = $1 OR path = $2)",
+        Filter::MnKey(_) => "mn_key = $1",
+        Filter::IdKey(_) => "id_key = $1",
+    };
+    let order = if newest_first { "DESC" } else { "ASC" };
+    let n = match filter {
+        Filter::All => 1,
+        Filter::File { .. } => 3,
+        _ => 2,
+    };
+    let limit = if limit {
+        format!(" LIMIT ${n}")
+    } else {
+        String::new()
+    };
+    format!("SELECT {ROW_COLUMNS} FROM checks WHERE {cond} ORDER BY id {order}{limit}")
+}

@@ -1,0 +1,349 @@
+//! The embedded backend: one SQLite file, the default, needing no setup.
+//!
+//! Each check is compared and written in one `BEGIN IMMEDIATE`
+//! transaction, committed on its own: two processes writing the same
+//! ledger take turns (WAL mode, a busy timeout), and a crash mid-batch
+//! loses nothing already committed.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::backend::*;
+use super::schema::MIGRATIONS;
+use super::LedgerError;
+
+/// How long a writer waits for another one before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl From<rusqlite::Error> for LedgerError {
+    fn from(e: rusqlite::Error) -> Self {
+        LedgerError::Sql(e.to_string())
+    }
+}
+
+pub(crate) struct Sqlite {
+    conn: Connection,
+}
+
+/// The shared SQL is written with PostgreSQL's `$1`; SQLite reads `?1`.
+fn q(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+impl Sqlite {
+    pub fn open(path: &Path) -> Result<Sqlite, String> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        let conn = Connection::open(path).map_err(|e| e.to_string())?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| e.to_string())?;
+        // Two processes may create the same ledger at once; the loser of
+        // the race for the journal-mode switch retries rather than failing.
+        let mut last = None;
+        for attempt in 0..50u64 {
+            match setup(&conn) {
+                Ok(()) => return Ok(Sqlite { conn }),
+                Err(e) if is_busy(&e) => {
+                    last = Some(e);
+                    std::thread::sleep(Duration::from_millis(20 + attempt * 10));
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        Err(last.map(|e| e.to_string()).unwrap_or_default())
+    }
+}
+
+fn setup(conn: &Connection) -> Result<(), rusqlite::Error> {
+    let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    // NORMAL in WAL mode: a committed check survives a crash of the process;
+    // only a power cut can lose the last few.
+    conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+fn row_from(r: &rusqlite::Row) -> Result<Row, rusqlite::Error> {
+    Ok(Row {
+        id: r.get(0)?,
+        checked_at: r.get(1)?,
+        path: r.get(2)?,
+        sha256: r.get(3)?,
+        size: r.get(4)?,
+        verdict: r.get(5)?,
+        reasons: r.get(6)?,
+        fields: r.get(7)?,
+        management_number: r.get(8)?,
+        name: r.get(9)?,
+        id_number: r.get(10)?,
+        mn_key: r.get(11)?,
+        name_key: r.get(12)?,
+        id_key: r.get(13)?,
+        conflicts: r.get(14)?,
+        record: r.get(15)?,
+        operator: r.get(16)?,
+        desk: r.get(17)?,
+        certcheck_version: r.get(18)?,
+        trust_fingerprint: r.get(19)?,
+        confirmation: r.get(20)?,
+        confirmed_at: r.get(21)?,
+    })
+}
+
+fn insert_row(tx: &rusqlite::Transaction, row: &Row) -> Result<(), rusqlite::Error> {
+    tx.prepare_cached(&q(INSERT_ROW))?.execute(params![
+        row.checked_at,
+        row.path,
+        row.sha256,
+        row.size,
+        row.verdict,
+        row.reasons,
+        row.fields,
+        row.management_number,
+        row.name,
+        row.id_number,
+        row.mn_key,
+        row.name_key,
+        row.id_key,
+        row.conflicts,
+        row.record,
+        row.operator,
+        row.desk,
+        row.certcheck_version,
+        row.trust_fingerprint,
+    ])?;
+    Ok(())
+}
+
+impl Backend for Sqlite {
+    fn migrate(&mut self) -> Result<Vec<i64>, LedgerError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )?;
+        let mut applied = Vec::new();
+        for m in MIGRATIONS {
+            let done: Option<i64> = tx
+                .query_row(
+                    "SELECT version FROM schema_migrations WHERE version = ?1",
+                    [m.version],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if done.is_some() {
+                continue;
+            }
+            tx.execute_batch(m.sqlite)
+                .map_err(|e| LedgerError::Sql(format!("migration {}: {e}", m.version)))?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, description, applied_at)
+                 VALUES (?1, ?2, ?3)",
+                params![m.version, m.description, super::now_rfc3339()],
+            )?;
+            applied.push(m.version);
+        }
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    fn schema_version(&mut self) -> Result<i64, LedgerError> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn meta(&mut self, key: &str) -> Result<Option<String>, LedgerError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn init_meta(&mut self, key: &str, value: &str) -> Result<(), LedgerError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    fn record(&mut self, lookup: &Lookup, decide: &mut Decide<'_>) -> Result<i64, LedgerError> {
+        // IMMEDIATE takes the write lock before reading: the next writer
+        // waits and then sees this check.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let candidates = {
+            let mut stmt = tx.prepare_cached(&q(CANDIDATES))?;
+            let rows = stmt.query_map(
+                params![lookup.mn_key, lookup.id_key, lookup.sha256, MAX_CANDIDATES],
+                |r| {
+                    Ok(Candidate {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        id_number: r.get(2)?,
+                        checked_at: r.get(3)?,
+                        path: r.get(4)?,
+                        mn_key: r.get(5)?,
+                        name_key: r.get(6)?,
+                        id_key: r.get(7)?,
+                        sha256: r.get(8)?,
+                        has_fields: r.get(9)?,
+                        operator: r.get(10)?,
+                        desk: r.get(11)?,
+                    })
+                },
+            )?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        let mut id = 0;
+        if let Some(row) = decide(candidates) {
+            insert_row(&tx, &row)?;
+            id = tx.last_insert_rowid();
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn confirm(&mut self, c: &ConfirmationRow) -> Result<(), LedgerError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists: Option<i64> = tx
+            .query_row("SELECT id FROM checks WHERE id = ?1", [c.check_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if exists.is_none() {
+            return Err(LedgerError::NotFound(c.check_id));
+        }
+        tx.execute(
+            &q(INSERT_CONFIRMATION),
+            params![c.check_id, c.answer, c.confirmed_at, c.operator, c.desk],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn select(
+        &mut self,
+        filter: &Filter,
+        newest_first: bool,
+        limit: Option<i64>,
+    ) -> Result<Vec<Row>, LedgerError> {
+        let sql = q(&select_sql(filter, newest_first, limit.is_some()));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = match filter {
+            Filter::All => vec![],
+            Filter::Id(id) => vec![Box::new(*id)],
+            Filter::File { sha256, path } => vec![Box::new(sha256.clone()), Box::new(path.clone())],
+            Filter::MnKey(k) | Filter::IdKey(k) => vec![Box::new(k.clone())],
+        };
+        if let Some(n) = limit {
+            args.push(Box::new(n));
+        }
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), row_from)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn confirmations(&mut self) -> Result<Vec<ConfirmationRow>, LedgerError> {
+        let mut stmt = self.conn.prepare(CONFIRMATION_COLUMNS)?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ConfirmationRow {
+                id: r.get(0)?,
+                check_id: r.get(1)?,
+                answer: r.get(2)?,
+                confirmed_at: r.get(3)?,
+                operator: r.get(4)?,
+                desk: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn count(&mut self) -> Result<i64, LedgerError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM checks", [], |r| r.get(0))?)
+    }
+
+    fn purge(&mut self, before: &str) -> Result<u64, LedgerError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "DELETE FROM confirmations WHERE check_id IN
+                (SELECT id FROM checks WHERE checked_at < ?1)",
+            [before],
+        )?;
+        let n = tx.execute("DELETE FROM checks WHERE checked_at < ?1", [before])?;
+        tx.commit()?;
+        // The freed pages are overwritten, so deleted personal data does
+        // not linger in the file.
+        let _ = self.conn.execute_batch("VACUUM");
+        Ok(n as u64)
+    }
+
+    fn import(
+        &mut self,
+        rows: &[Row],
+        confirmations: &[ConfirmationRow],
+    ) -> Result<(), LedgerError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n: i64 = tx.query_row("SELECT count(*) FROM checks", [], |r| r.get(0))?;
+        if n > 0 {
+            return Err(LedgerError::NotEmpty(n));
+        }
+        for row in rows {
+            tx.prepare_cached(&q(IMPORT_ROW))?.execute(params![
+                row.id,
+                row.checked_at,
+                row.path,
+                row.sha256,
+                row.size,
+                row.verdict,
+                row.reasons,
+                row.fields,
+                row.management_number,
+                row.name,
+                row.id_number,
+                row.mn_key,
+                row.name_key,
+                row.id_key,
+                row.conflicts,
+                row.record,
+                row.operator,
+                row.desk,
+                row.certcheck_version,
+                row.trust_fingerprint,
+            ])?;
+        }
+        for c in confirmations {
+            tx.prepare_cached(&q(IMPORT_CONFIRMATION))?
+                .execute(params![
+                    c.id,
+                    c.check_id,
+                    c.answer,
+                    c.confirmed_at,
+                    c.operator,
+                    c.desk
+                ])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
