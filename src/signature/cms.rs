@@ -311,7 +311,10 @@ pub fn check_signer(
     extra_certs: &[Cert],
 ) -> SignerCheck {
     let mut out = SignerCheck::default();
+    // A broken digest (MD5) is named as such, before how it is combined.
+    let broken_digest = DigestAlgorithm::from_oid(&si.digest_oid).is_some_and(|d| d.forbidden());
     if let Some(why) = algorithms::misplaced(&si.digest_oid, &si.sig_oid, si.sig_params.as_deref())
+        .filter(|_| !broken_digest)
     {
         out.reasons
             .push(Reason::detail(Code::AlgorithmMisplaced, why));
