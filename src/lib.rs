@@ -19,6 +19,7 @@ pub mod online;
 pub mod pdf;
 pub mod pipeline;
 pub mod report;
+pub mod revocation;
 pub mod seal;
 pub mod signature;
 pub mod text;

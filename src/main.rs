@@ -101,6 +101,14 @@ enum Command {
         /// Save each electronic seal's picture in this folder.
         #[arg(long = "extract-seal", value_name = "DIR")]
         extract_seal: Option<PathBuf>,
+        /// Revocation data to check the seals' certificates with: a CRL or
+        /// an OCSP response (DER or PEM), or a folder of them. Repeatable.
+        #[arg(long = "revocation", value_name = "PATH")]
+        revocation: Vec<PathBuf>,
+        /// A seal whose certificate has no usable revocation data (CRL or
+        /// OCSP response) is invalid, not only warned about.
+        #[arg(long)]
+        require_revocation: bool,
     },
     /// Prepare the official online check of one file, by hand.
     Online {
@@ -284,6 +292,8 @@ fn main() -> ExitCode {
             ledger,
             online,
             extract_seal,
+            revocation,
+            require_revocation,
         } => {
             let request = desk::VerifyRequest {
                 paths,
@@ -293,6 +303,8 @@ fn main() -> ExitCode {
                 ledger: ledger.settings(),
                 online,
                 extract_seal,
+                revocation,
+                require_revocation,
             };
             let progress = !quiet && std::io::stderr().is_terminal();
             desk::verify(&request, out, Console { color, progress })

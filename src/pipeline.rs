@@ -11,6 +11,7 @@ use crate::changes;
 use crate::online;
 use crate::pdf::{self, Encryption, PdfFile};
 use crate::report::{Code, Reason, Record, Severity, SignatureReport};
+use crate::revocation;
 use crate::signature::{self, byte_range, CheckContext, SignatureKind};
 use crate::text;
 use crate::trust::{signing_time, TrustStore};
@@ -28,6 +29,11 @@ pub struct Options {
     pub extra_official_hosts: Vec<String>,
     /// Where to save pictures of electronic seals, if anywhere.
     pub extract_seal_dir: Option<PathBuf>,
+    /// CRLs and OCSP responses the user gave (`--revocation`).
+    pub revocation: Vec<revocation::Evidence>,
+    /// Missing revocation data makes a signature invalid
+    /// (`--require-revocation`), not only a warning.
+    pub require_revocation: bool,
 }
 
 impl Default for Options {
@@ -38,6 +44,8 @@ impl Default for Options {
             now: OffsetDateTime::now_utc(),
             extra_official_hosts: Vec::new(),
             extract_seal_dir: None,
+            revocation: Vec::new(),
+            require_revocation: false,
         }
     }
 }
@@ -183,6 +191,13 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
     record.reasons.extend(file.reasons.iter().cloned());
 
     let mut revisions = SignedRevisions::default();
+    // Revocation data kept in the final document, and the user's.
+    let (mut evidence, responder_certs) = revocation::collect::from_dss(&file.doc);
+    evidence.extend(options.revocation.iter().cloned());
+    let pool = Pool {
+        evidence,
+        certs: responder_certs,
+    };
     let (fields, empty_fields) = signature::locate::find_all(&file);
     for empty in &empty_fields {
         record
@@ -195,7 +210,7 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
         || {
             let mut checked: Vec<Checked> = fields
                 .iter()
-                .map(|field| check_signature(&file, field, &mut revisions, options, &record))
+                .map(|field| check_signature(&file, field, &mut revisions, options, &record, &pool))
                 .collect();
             compare_with_signed_revisions(&file, &mut checked, &revisions, &mut record);
             read_text(&file, &checked, &revisions, &mut record);
@@ -289,6 +304,14 @@ fn is_last_revision(file: &PdfFile, end: usize) -> bool {
     file.revisions.last().is_some_and(|r| r.accepts_end(end))
 }
 
+/// Revocation data found outside the signatures (the document security
+/// store, `--revocation`), and certificates a delegated OCSP responder's
+/// may be among.
+struct Pool {
+    evidence: Vec<revocation::Evidence>,
+    certs: Vec<Vec<u8>>,
+}
+
 /// One signature as checked so far.
 struct Checked {
     kind: SignatureKind,
@@ -304,6 +327,7 @@ fn check_signature(
     revisions: &mut SignedRevisions,
     options: &Options,
     record: &Record,
+    pool: &Pool,
 ) -> Checked {
     let br = byte_range::check(file, field);
     let contents = field.contents.as_deref().unwrap_or(&[]);
@@ -326,6 +350,7 @@ fn check_signature(
         signing_time_source: None,
         timestamp: None,
         seal: None,
+        revocation: None,
         verdict: Verdict::Invalid,
         reasons: br.reasons.clone(),
     };
@@ -380,6 +405,38 @@ fn check_signature(
     report.timestamp = value.timestamp;
     report.seal = value.seal;
     report.reasons.extend(value.reasons);
+    // A chain that was not kept reads as one without an issuer to ask:
+    // unknown, and invalid where revocation data is required.
+    if field.kind == SignatureKind::Signature && report.trusted_issuer.is_some() {
+        // Without a signing time the data must hold now.
+        let at = value.signing_time.unwrap_or(options.now);
+        let evidence: Vec<&revocation::Evidence> = value
+            .revocation_evidence
+            .iter()
+            .chain(pool.evidence.iter())
+            .collect();
+        // Only a trusted timestamp (on the signature, or a document
+        // timestamp covering it) proves a time against a revocation: a
+        // revoked key can claim any time.
+        let proven = matches!(
+            report.signing_time_source.as_deref(),
+            Some("timestamp" | "doc_timestamp")
+        )
+        .then_some(at);
+        let outcome = revocation::check(&revocation::Request {
+            chain: &value.chain,
+            signing_time: at,
+            proven_time: proven,
+            evidence: &evidence,
+            certs: &pool.certs,
+            now: options.now,
+            required: options.require_revocation,
+        });
+        report.revocation = Some(outcome.info);
+        for r in outcome.reasons {
+            push_once_exact(&mut report.reasons, r);
+        }
+    }
     Checked {
         kind: field.kind,
         signed_end,
@@ -429,6 +486,12 @@ fn compare_with_signed_revisions(
             }
             push_once(&mut record.reasons, reason);
         }
+    }
+}
+
+fn push_once_exact(reasons: &mut Vec<Reason>, reason: Reason) {
+    if !reasons.contains(&reason) {
+        reasons.push(reason);
     }
 }
 

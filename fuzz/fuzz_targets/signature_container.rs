@@ -13,7 +13,12 @@ fuzz_target!(|data: &[u8]| {
         claimed_m: None,
         now: time::OffsetDateTime::UNIX_EPOCH,
     };
-    for sub_filter in ["adbe.pkcs7.detached", "adbe.x509.rsa_sha1", "ETSI.RFC3161", "x.unknown"] {
+    for sub_filter in [
+        "adbe.pkcs7.detached",
+        "adbe.x509.rsa_sha1",
+        "ETSI.RFC3161",
+        "x.unknown",
+    ] {
         let field = SignatureField {
             name: "fuzz".into(),
             object: None,

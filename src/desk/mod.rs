@@ -236,13 +236,23 @@ pub struct VerifyRequest {
     pub online: bool,
     /// Save each electronic seal's picture in this folder.
     pub extract_seal: Option<PathBuf>,
+    /// CRLs and OCSP responses (files or folders of them), `--revocation`.
+    pub revocation: Vec<PathBuf>,
+    /// Missing revocation data is invalid (`--require-revocation`).
+    pub require_revocation: bool,
 }
 
 /// Checks the files of `request`, printing each record to `out` as soon as
 /// it and every one before it are done. Returns SPEC.md's exit status.
 pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Result<u8, Failure> {
+    // A named file that is not revocation data is a usage error: a check
+    // without the evidence the user meant to give would mislead.
+    let revocation =
+        crate::revocation::collect::load_files(&request.revocation).map_err(Failure::usage)?;
     let options = Options {
         extract_seal_dir: request.extract_seal.clone(),
+        revocation,
+        require_revocation: request.require_revocation,
         ..request.check.options()?
     };
     let mut ledger = request.ledger.open(false, &options.trust)?;

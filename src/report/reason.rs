@@ -93,6 +93,12 @@ codes! {
     SigningTimeContradicted => ("signing_time_contradicted", Warning, "The claimed signing time is earlier than dates inside the signed document, so it is not believed; the certificate was judged at the latest date the document carries."),
     TimestampInvalid => ("timestamp_invalid", Warning, "The timestamp on the signature does not verify; it was ignored."),
     TimestampUntrusted => ("timestamp_untrusted", Warning, "The timestamp on the signature is from an authority you do not trust; its time is treated as claimed."),
+    // --- revocation ---
+    CertificateRevoked => ("certificate_revoked", Invalid, "The seal's certificate (or a certificate above it) was revoked by its issuer before the document was provably signed: the seal no longer vouches for it."),
+    RevokedSince => ("revoked_since", Warning, "The seal's certificate has been revoked since the document was signed; a timestamp proves the signature was made before that, so it stays valid."),
+    RevocationUnknown => ("revocation_unknown", Warning, "No revocation data (CRL or OCSP response) was found for the seal's certificate: whether its issuer revoked it is not known."),
+    RevocationRequired => ("revocation_required", Invalid, "No usable revocation data (CRL or OCSP response) was found for the seal's certificate, and revocation data is required (--require-revocation)."),
+    RevocationEvidenceInvalid => ("revocation_evidence_invalid", Warning, "A CRL or OCSP response found for the seal's certificate was not used: it does not verify, is not from the issuer or a responder it delegated, or is out of date."),
     // --- national electronic seals (SES_Signature) ---
     SesUnparseable => ("ses_unparseable", Invalid, "The electronic seal structure (SES_Signature) cannot be read."),
     SesSealSignatureInvalid => ("ses_seal_signature_invalid", Invalid, "The electronic seal was not made by its stated seal maker: the maker's signature over the seal does not verify."),

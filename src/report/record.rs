@@ -68,6 +68,43 @@ pub struct TimestampInfo {
     pub trusted_issuer: Option<String>,
 }
 
+/// What the revocation data said about a signer's chain (SPEC.md
+/// additions: status, time, reason, and where each piece came from).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationInfo {
+    /// good, revoked, revoked_since (revoked after the signature was made),
+    /// unknown.
+    pub status: String,
+    /// RFC 3339: when the certificate was revoked, where it was.
+    pub time: Option<String>,
+    /// The CRL reason (keyCompromise, superseded, ...), where given.
+    pub reason: Option<String>,
+    /// The revoked certificate's name, where one was.
+    pub certificate: Option<String>,
+    /// Each CRL or OCSP response that spoke about a certificate of the chain.
+    pub evidence: Vec<RevocationEvidence>,
+}
+
+/// One CRL or OCSP response about one certificate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationEvidence {
+    /// crl or ocsp.
+    pub kind: String,
+    /// dss, dss_vri, cms_crls, cms_archival, timestamp, file:PATH.
+    pub source: String,
+    /// The certificate it is about.
+    pub certificate: String,
+    /// good, revoked, unknown (the responder does not know it), or
+    /// not_used (it does not verify or is out of date: see `problem`).
+    pub status: String,
+    pub this_update: Option<String>,
+    pub next_update: Option<String>,
+    pub revoked_at: Option<String>,
+    pub reason: Option<String>,
+    /// Why it was not used, where it was not.
+    pub problem: Option<String>,
+}
+
 /// The electronic seal inside an SES_Signature.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SealInfo {
@@ -113,6 +150,10 @@ pub struct SignatureReport {
     pub signing_time_source: Option<String>,
     pub timestamp: Option<TimestampInfo>,
     pub seal: Option<SealInfo>,
+    /// Revocation of the signer's chain; null where no chain to a known
+    /// issuer was found (there is nothing to ask about).
+    #[serde(default)]
+    pub revocation: Option<RevocationInfo>,
     pub verdict: Verdict,
     pub reasons: Vec<Reason>,
 }

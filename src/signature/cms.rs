@@ -79,6 +79,9 @@ pub struct SignedData<'a> {
     pub econtent: Option<Vec<u8>>,
     /// The certificates bag (plain X.509 certificates only).
     pub certificates: Vec<Vec<u8>>,
+    /// The revocation data the SignedData carries (`crls`): CRLs, and
+    /// OCSP responses in the other-revocation-info form.
+    pub crls: Vec<crate::revocation::Evidence>,
     pub signers: Vec<SignerInfoData<'a>>,
 }
 
@@ -145,6 +148,7 @@ pub fn parse(contents: &[u8]) -> Result<SignedData<'_>, CmsError> {
         _ => None,
     };
     let mut certificates = Vec::new();
+    let mut crls = Vec::new();
     while let Some(t) = it.peek() {
         match t.context() {
             Some(0) => {
@@ -156,6 +160,7 @@ pub fn parse(contents: &[u8]) -> Result<SignedData<'_>, CmsError> {
                 it.next();
             }
             Some(1) => {
+                crls = crate::revocation::collect::revocation_info_choices(t, "cms_crls");
                 it.next();
             }
             _ => break,
@@ -175,6 +180,7 @@ pub fn parse(contents: &[u8]) -> Result<SignedData<'_>, CmsError> {
         econtent_type,
         econtent,
         certificates,
+        crls,
         signers,
     })
 }
@@ -311,16 +317,20 @@ pub fn check_signer(
     extra_certs: &[Cert],
 ) -> SignerCheck {
     let mut out = SignerCheck::default();
-    // A broken digest (MD5) is named as such, before how it is combined.
-    let broken_digest = DigestAlgorithm::from_oid(&si.digest_oid).is_some_and(|d| d.forbidden());
+    let digest = DigestAlgorithm::from_oid(&si.digest_oid);
+    // A forbidden digest is named even when the identifiers also
+    // contradict each other: it is the plainer reason.
+    let forbidden = digest.is_some_and(|d| d.forbidden());
     if let Some(why) = algorithms::misplaced(&si.digest_oid, &si.sig_oid, si.sig_params.as_deref())
-        .filter(|_| !broken_digest)
     {
+        if forbidden {
+            out.reasons
+                .push(Reason::detail(Code::AlgorithmForbidden, "MD5 digest"));
+        }
         out.reasons
             .push(Reason::detail(Code::AlgorithmMisplaced, why));
         return out;
     }
-    let digest = DigestAlgorithm::from_oid(&si.digest_oid);
     out.digest_algorithm = digest;
     let Some(digest) = digest else {
         out.reasons.push(Reason::detail(
@@ -646,10 +656,12 @@ pub(crate) fn check_signers(
         reasons.extend(judged.reasons.iter().cloned());
 
         let mut trusted_issuer = None;
+        let mut chain_path = Vec::new();
         if let Some(signer) = &sc.signer {
             let outcome = chain::build(&signer.der, &bag, ctx.trust, judged.at);
             reasons.extend(outcome.reasons.iter().cloned());
             trusted_issuer = outcome.trusted_issuer.clone();
+            chain_path = outcome.path.clone();
             if signer.valid_at(judged.at) && signer.not_after < ctx.now {
                 reasons.push(Reason::detail(
                     Code::CertificateExpiredSince,
@@ -664,6 +676,8 @@ pub(crate) fn check_signers(
             vc.signature_ok = sc.signature_ok;
             vc.signer = sc.signer.as_ref().map(Cert::info);
             vc.trusted_issuer = trusted_issuer;
+            vc.chain = chain_path;
+            vc.revocation_evidence = crate::revocation::collect::from_cms(sd, si);
             vc.signing_time = Some(judged.at);
             vc.signing_time_source = Some(judged.source.to_string());
         } else {

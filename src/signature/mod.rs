@@ -53,6 +53,11 @@ pub struct ValueCheck {
     pub signing_time_source: Option<String>,
     pub timestamp: Option<TimestampInfo>,
     pub seal: Option<SealInfo>,
+    /// The (first) signer's chain to a known issuer, signer first; empty
+    /// where none was found. The revocation stage asks about it.
+    pub chain: Vec<Vec<u8>>,
+    /// The revocation data the signature itself carries.
+    pub revocation_evidence: Vec<crate::revocation::Evidence>,
     pub reasons: Vec<Reason>,
 }
 

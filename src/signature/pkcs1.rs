@@ -102,6 +102,7 @@ pub fn check(
     let outcome = chain::build(&signer.der, &bag, ctx.trust, judged.at);
     vc.reasons.extend(outcome.reasons);
     vc.trusted_issuer = outcome.trusted_issuer;
+    vc.chain = outcome.path;
     if signer.valid_at(judged.at) && signer.not_after < ctx.now {
         vc.reasons.push(Reason::detail(
             Code::CertificateExpiredSince,

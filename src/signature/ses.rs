@@ -851,6 +851,7 @@ pub fn check_parsed(ses: &SesSignature<'_>, ctx: &CheckContext) -> SesFacts {
             }
             if signer_trusted.is_some() && maker_trusted.is_some() {
                 vc.trusted_issuer = signer_trusted.clone();
+                vc.chain = signer_chain.path;
             }
             if let (Some(s), Some(_)) = (&signer, &signer_trusted) {
                 if s.not_after.is_some_and(|na| na < ctx.now && na >= at) {

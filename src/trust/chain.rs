@@ -69,6 +69,11 @@ pub struct Cert {
     pub key_usage: Option<(bool, bool, bool)>,
     /// Extended key usage, where present: whether it allows timestamping.
     pub eku_time_stamping: Option<bool>,
+    /// Extended key usage, where present: whether it allows signing OCSP
+    /// responses (a delegated responder).
+    pub eku_ocsp_signing: Option<bool>,
+    /// Key usage, where present: whether it allows signing CRLs.
+    pub key_crl_sign: Option<bool>,
     pub has_extensions: bool,
 }
 
@@ -107,6 +112,8 @@ impl Cert {
             basic_constraints: None,
             key_usage: None,
             eku_time_stamping: None,
+            eku_ocsp_signing: None,
+            key_crl_sign: None,
             has_extensions: !x.extensions().is_empty(),
         };
         for ext in x.extensions() {
@@ -119,9 +126,11 @@ impl Cert {
                     cert.basic_constraints = Some((b.ca, b.path_len_constraint))
                 }
                 ParsedExtension::ExtendedKeyUsage(e) => {
-                    cert.eku_time_stamping = Some(e.time_stamping || e.any)
+                    cert.eku_time_stamping = Some(e.time_stamping || e.any);
+                    cert.eku_ocsp_signing = Some(e.ocsp_signing);
                 }
                 ParsedExtension::KeyUsage(k) => {
+                    cert.key_crl_sign = Some(k.crl_sign());
                     cert.key_usage = Some((
                         k.digital_signature(),
                         k.non_repudiation(),
