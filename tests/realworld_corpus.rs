@@ -3,8 +3,10 @@
 //! certcheck): files shaped as real signing software writes them (PAdES
 //! B-LT/B-LTA updates, a second signature after a DSS update) and their
 //! negative twins (an LTV update that also changes the page, attached or
-//! empty eContent, misplaced algorithm identifiers). Each file must get
-//! the manifest's verdict and every required reason.
+//! empty eContent, misplaced algorithm identifiers), form over form
+//! shadow hides, hybrid-reference and lenient xrefs, BER CMS, RSA-PSS and
+//! certified (DocMDP) documents. Each file must get the manifest's verdict
+//! and every required reason.
 
 mod common;
 
@@ -18,7 +20,7 @@ fn dir() -> PathBuf {
 
 #[test]
 fn every_realworld_file_gets_the_manifest_outcome() {
-    assert!(entries_in(&dir()).len() >= 11);
+    assert!(entries_in(&dir()).len() >= 27);
     assert_manifest_holds(&dir(), &options_for(&dir(), None));
 }
 
@@ -61,6 +63,80 @@ fn benign_changes_name_the_rule_that_allowed_them() {
         .changes_after_signing
         .iter()
         .any(|c| c.benign && c.allowed_by.as_deref() == Some("dss")));
+}
+
+/// Form over form: each way of uncovering the field hidden under the
+/// covering widget names the field revealed, in the change and in the
+/// shadow-attack reason; the twin that only signs another field does not.
+#[test]
+fn form_over_form_names_the_revealed_field() {
+    let options = options_for(&dir(), None);
+    for file in [
+        "altered-shadow-hide-covering-widget-freed.pdf",
+        "altered-shadow-hide-covering-widget-unlisted.pdf",
+        "altered-shadow-hide-appearance-replaced.pdf",
+    ] {
+        let record = certcheck::verify_file(&dir().join(file), &options);
+        let revealed: Vec<_> = record
+            .changes_after_signing
+            .iter()
+            .filter(|c| c.kind == "form_field_revealed")
+            .collect();
+        assert_eq!(
+            revealed.len(),
+            1,
+            "{file}: {:?}",
+            record.changes_after_signing
+        );
+        let c = revealed[0];
+        assert!(!c.benign && c.page == Some(1), "{file}: {c:?}");
+        assert!(
+            c.description.contains("“Grade”") && c.description.contains("“Remark”"),
+            "{file}: {c:?}"
+        );
+        let shadow = record
+            .reasons
+            .iter()
+            .find(|r| r.code.as_str() == "shadow_attack")
+            .unwrap_or_else(|| panic!("{file}: no shadow_attack in {:?}", record.reasons));
+        assert!(shadow.message.contains("“Grade”"), "{file}: {shadow:?}");
+    }
+    let twin = certcheck::verify_file(
+        &dir().join("authentic-form-over-form-second-signature.pdf"),
+        &options,
+    );
+    assert!(twin
+        .changes_after_signing
+        .iter()
+        .all(|c| c.benign && c.kind != "form_field_revealed"));
+}
+
+/// Hybrid-reference and lenient xrefs read as written: no recovery, no
+/// change where nothing changed.
+#[test]
+fn hybrid_and_lenient_xrefs_read_without_recovery() {
+    let options = options_for(&dir(), None);
+    for file in [
+        "authentic-hybrid-xref-signed.pdf",
+        "authentic-hybrid-xref-b-lt.pdf",
+        "authentic-lenient-xref-offsets.pdf",
+        "authentic-lenient-xref-offsets-into-header.pdf",
+    ] {
+        let record = certcheck::verify_file(&dir().join(file), &options);
+        assert!(
+            record
+                .reasons
+                .iter()
+                .all(|r| r.code.as_str() != "xref_recovered"),
+            "{file}: {:?}",
+            record.reasons
+        );
+        assert!(
+            record.changes_after_signing.iter().all(|c| c.benign),
+            "{file}: {:?}",
+            record.changes_after_signing
+        );
+    }
 }
 
 /// The manifest and the folder agree.

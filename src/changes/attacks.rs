@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lopdf::xref::XrefEntry;
-use lopdf::{Document, LoadOptions, Object, ObjectId};
+use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
 use super::diff::{self, Difference, Kind};
-use super::paint::{dict_get, resolve};
+use super::paint::{self, dict_get, resolve};
 use super::rules::{Explanation, Level};
 
 /// Most hidden-object findings listed (the first few tell the story).
@@ -196,6 +196,153 @@ pub fn hidden_content_shown(signed: &Document, shown: &Document) -> Vec<Differen
     out
 }
 
+/// Most (covered, covering) annotation pairs looked at on one page; beyond
+/// it the rest go unnamed (the changes themselves are still listed).
+const MAX_COVER_PAIRS: usize = 250_000;
+/// Share of a widget's area another annotation must paint over for the
+/// widget to count as hidden under it.
+const COVERED_SHARE: f64 = 0.5;
+
+/// An annotation as drawn: where, and the bytes of its normal appearance
+/// (`None` when it is hidden or draws nothing).
+fn drawn(doc: &Document, annot: &Dictionary) -> Option<([f64; 4], Vec<u8>)> {
+    let flags = dict_get(doc, annot, b"F").as_i64().unwrap_or(0);
+    if flags & 2 != 0 || flags & 32 != 0 {
+        return None;
+    }
+    let r = paint::rect(doc, annot, b"Rect")?;
+    let s = paint::normal_appearance(doc, annot)?;
+    let bytes = paint::stream_bytes(s).unwrap_or_else(|| s.content.clone());
+    paint::paints_anything(&bytes).then_some((r, bytes))
+}
+
+fn area(r: &[f64; 4]) -> f64 {
+    (r[2] - r[0]).max(0.0) * (r[3] - r[1]).max(0.0)
+}
+
+fn overlap(a: &[f64; 4], b: &[f64; 4]) -> f64 {
+    let w = (a[2].min(b[2]) - a[0].max(b[0])).max(0.0);
+    let h = (a[3].min(b[3]) - a[1].max(b[1])).max(0.0);
+    w * h
+}
+
+/// The fully qualified name of the field a widget belongs to.
+fn widget_field_name(
+    fields: &[diff::Field<'_>],
+    doc: &Document,
+    widget: &Dictionary,
+) -> Option<String> {
+    let parent = widget
+        .get(b"Parent")
+        .ok()
+        .and_then(|p| resolve(doc, p).as_dict().ok());
+    fields
+        .iter()
+        .find(|f| std::ptr::eq(f.dict, widget) || parent.is_some_and(|p| std::ptr::eq(f.dict, p)))
+        .map(|f| f.name.clone())
+}
+
+/// Form over form (shadow hide): a widget the signed revision shows
+/// painted over by a later-drawn annotation, which the final document no
+/// longer draws over it (the covering annotation removed, freed, hidden,
+/// moved, or its appearance replaced). What the viewer shows there is now
+/// the field that the signer could not see. One difference per revealed
+/// field, naming it.
+pub fn revealed_fields(signed: &Document, shown: &Document) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let fields_signed = diff::fields(signed);
+    let pages_signed = diff::pages(signed);
+    let pages_shown = diff::pages(shown);
+    for (n, (pa, pb)) in pages_signed.iter().zip(pages_shown.iter()).enumerate() {
+        let la = diff::annotations(signed, pa);
+        let lb = diff::annotations(shown, pb);
+        let shown_at = |id: ObjectId| lb.iter().position(|a| a.id == Some(id));
+        let drawn_a: Vec<Option<([f64; 4], Vec<u8>)>> =
+            la.iter().map(|a| drawn(signed, a.dict)).collect();
+        let mut pairs = 0usize;
+        for (j, w) in la.iter().enumerate() {
+            if w.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Widget") {
+                continue;
+            }
+            let (Some(wid), Some(Some((wr, _)))) = (w.id, drawn_a.get(j)) else {
+                continue;
+            };
+            let warea = area(wr);
+            if warea < 1.0 {
+                continue;
+            }
+            // The widget must still be drawn in the final document.
+            let Some(wj) = shown_at(wid) else { continue };
+            if lb.get(wj).and_then(|a| drawn(shown, a.dict)).is_none() {
+                continue;
+            }
+            let mut covering: Vec<String> = Vec::new();
+            let mut still_covered = false;
+            for (k, c) in la.iter().enumerate().skip(j + 1) {
+                pairs += 1;
+                if pairs > MAX_COVER_PAIRS {
+                    break;
+                }
+                let Some(Some((cr, cbytes))) = drawn_a.get(k) else {
+                    continue;
+                };
+                if overlap(wr, cr) < warea * COVERED_SHARE {
+                    continue;
+                }
+                // Still drawn on top, in the same place, with the same
+                // appearance: the field stays covered.
+                let same = c.id.and_then(shown_at).is_some_and(|ck| {
+                    ck > wj
+                        && lb
+                            .get(ck)
+                            .and_then(|a| drawn(shown, a.dict))
+                            .is_some_and(|(r2, b2)| r2 == *cr && b2 == *cbytes)
+                });
+                if same {
+                    still_covered = true;
+                    break;
+                }
+                covering.push(
+                    widget_field_name(&fields_signed, signed, c.dict)
+                        .map(|f| format!("the widget of “{f}”"))
+                        .unwrap_or_else(|| match c.id {
+                            Some(id) => format!("annotation {}", diff::id_str(id)),
+                            None => "an annotation".into(),
+                        }),
+                );
+            }
+            if still_covered || covering.is_empty() {
+                continue;
+            }
+            let name = widget_field_name(&fields_signed, signed, w.dict)
+                .unwrap_or_else(|| format!("widget {}", diff::id_str(wid)));
+            let painted =
+                paint::normal_appearance(shown, lb.get(wj).map(|a| a.dict).unwrap_or(w.dict))
+                    .map(|ap| paint::painted_text(shown, ap))
+                    .filter(|t| !t.is_empty())
+                    .map(|t| format!(", which shows “{t}”,"))
+                    .unwrap_or_default();
+            out.push(
+                Difference::new(
+                    Kind::FieldRevealed,
+                    format!(
+                        "On page {}, the form field “{name}”{painted} was painted over in the signed revision by {} and is uncovered now: what covered it was removed, hidden, moved or given another appearance after signing (shadow attack, hide).",
+                        n + 1,
+                        covering.join(" and ")
+                    ),
+                )
+                .page(n + 1)
+                .object(Some(wid))
+                .key(name),
+            );
+            if out.len() >= MAX_FINDINGS {
+                return out;
+            }
+        }
+    }
+    out
+}
+
 fn object_label(doc: &Document, id: lopdf::ObjectId) -> &'static str {
     match doc.objects.get(&id) {
         Some(Object::Stream(s)) => match s.dict.get(b"Subtype").and_then(Object::as_name) {
@@ -279,6 +426,10 @@ pub fn shadow_variants(unexplained: &[&Difference], signed: &Document) -> Vec<St
             Kind::HiddenContentShown => {
                 add("hide: objects hidden in the signed file are now shown".into())
             }
+            Kind::FieldRevealed => add(format!(
+                "hide: form field “{}”, painted over when signed, is revealed",
+                d.key.as_deref().unwrap_or("?")
+            )),
             Kind::OptionalContent if signed_had_oc => {
                 add("hide: the visibility of optional content (layers) was switched".into())
             }

@@ -68,6 +68,9 @@ pub enum Kind {
     XrefDamaged,
     /// An object that was in the signed bytes but unused is now used.
     HiddenContentShown,
+    /// A form field painted over by another annotation when signed is no
+    /// longer covered (form over form).
+    FieldRevealed,
 }
 
 impl Kind {
@@ -104,6 +107,7 @@ impl Kind {
             Kind::XrefRedirect => "xref_redirect",
             Kind::XrefDamaged => "xref_damaged",
             Kind::HiddenContentShown => "hidden_content_shown",
+            Kind::FieldRevealed => "form_field_revealed",
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod limits;
 pub mod recover;
 pub mod revisions;
 pub mod stream;
+pub mod xref;
 
 use lopdf::Document;
 use thiserror::Error;

@@ -95,10 +95,31 @@ pub(crate) fn load_document(
     bytes: &[u8],
     password: Option<&str>,
 ) -> Result<(Document, Encryption, bool), PdfError> {
-    let first = load_lopdf(bytes, password);
-    if let Ok((doc, enc)) = &first {
-        if *enc == Encryption::NeedsPassword || pages_resolve(doc) {
-            return first.map(|(doc, enc)| (doc, enc, false));
+    let first = load_lopdf(bytes, password).map(|(mut doc, enc)| {
+        let ok = enc == Encryption::NeedsPassword || pages_resolve(&doc);
+        // What the xref frees is gone for a conforming reader; lopdf still
+        // reads the old bytes. Judged after the pages were found whole, so
+        // that a dangling reference to a freed object does not send the
+        // file to recovery (which would find the old object again).
+        for id in super::xref::freed_objects(bytes, &doc) {
+            doc.objects.remove(&id);
+        }
+        (doc, enc, ok)
+    });
+    if let Ok((_, _, true)) = &first {
+        return first.map(|(doc, enc, _)| (doc, enc, false));
+    }
+    let first = first.map(|(doc, enc, _)| (doc, enc));
+    // Offsets a few bytes off (every reader accepts them): corrected in
+    // place, which is not a rebuild by scanning.
+    if let Some(fixed) = super::xref::nudged(bytes) {
+        if let Ok((mut doc, enc)) = load_lopdf(&fixed, password) {
+            if enc == Encryption::NeedsPassword || pages_resolve(&doc) {
+                for id in super::xref::freed_objects(&fixed, &doc) {
+                    doc.objects.remove(&id);
+                }
+                return Ok((doc, enc, false));
+            }
         }
     }
     // The xref is damaged (or points at the wrong places): rebuild it by

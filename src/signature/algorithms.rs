@@ -293,6 +293,23 @@ pub fn misplaced(digest_oid: &str, sig_oid: &str, sig_params: Option<&[u8]>) -> 
             ));
         }
     }
+    // RFC 4056 section 3: the PSS parameters' hash is the digestAlgorithm.
+    // A signature that hashes with one and digests with another says two
+    // things about how it was made (pyHanko and EU DSS refuse it too).
+    if sig_oid == OID_RSA_PSS {
+        if let (Ok(p), Some(declared)) = (
+            pss_params(sig_params),
+            DigestAlgorithm::from_oid(digest_oid),
+        ) {
+            if p.hash != declared {
+                return Some(format!(
+                    "the RSASSA-PSS parameters hash with {} but the digestAlgorithm {digest_oid} is {}",
+                    p.hash.name(),
+                    declared.name()
+                ));
+            }
+        }
+    }
     // PKCS#1 v1.5 and ECDSA identifiers take NULL or no parameters.
     let parameterless =
         sig_oid == OID_RSA || digest_fixed_by(sig_oid).is_some() && sig_oid != OID_SM3_WITH_SM2;
@@ -748,6 +765,23 @@ mod pss {
 mod tests {
     use super::*;
     use tlv::encode;
+
+    #[test]
+    fn pss_parameters_that_hash_otherwise_than_the_digest_algorithm_are_misplaced() {
+        // RSASSA-PSS-params { hashAlgorithm [0] sha512 }.
+        let sha512_params: &[u8] = &[
+            0x30, 0x0f, 0xa0, 0x0d, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
+            0x04, 0x02, 0x03,
+        ];
+        let sha256 = "2.16.840.1.101.3.4.2.1";
+        let sha512 = "2.16.840.1.101.3.4.2.3";
+        let why = misplaced(sha256, OID_RSA_PSS, Some(sha512_params)).unwrap_or_default();
+        assert!(why.contains("SHA-512") || why.contains("sha512"), "{why}");
+        assert_eq!(misplaced(sha512, OID_RSA_PSS, Some(sha512_params)), None);
+        // Absent parameters are SHA-1 (RFC 4055 defaults).
+        assert_eq!(misplaced("1.3.14.3.2.26", OID_RSA_PSS, None), None);
+        assert!(misplaced(sha256, OID_RSA_PSS, None).is_some());
+    }
 
     #[test]
     fn ecdsa_with_sha512_verifies_on_both_curves_and_a_flip_fails() {

@@ -152,8 +152,9 @@ def page(second_field=False):
     return data
 
 
-def sign(data, field="Signature1", s=None, subfilter=sigfields.SigSeedSubFilter.PADES, reserve=None, **kw):
-    w = IncrementalPdfFileWriter(io.BytesIO(data))
+def sign(data, field="Signature1", s=None, subfilter=sigfields.SigSeedSubFilter.PADES, reserve=None,
+         strict=True, **kw):
+    w = IncrementalPdfFileWriter(io.BytesIO(data), strict=strict)
     meta = signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256", subfilter=subfilter, **kw)
     out = signers.sign_pdf(w, meta, signer=s or signer(), existing_fields_only=False,
                            bytes_reserved=reserve)
@@ -166,14 +167,14 @@ def last_contents(data):
     return a + b, c, data[a + b + 1:c - 1]
 
 
-def add_dss(data, at_index=-1):
+def add_dss(data, at_index=-1, strict=True):
     """A later revision with a /DSS (Certs, OCSPs, CRLs, VRI) for the
     signature at `at_index`, by pyHanko's DocumentSecurityStore."""
     m = list(re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data))[at_index]
     a, b, c, d = (int(x) for x in m.groups())
     contents = bytes.fromhex(data[a + b + 1:c - 1].decode())
     buf = io.BytesIO(data)
-    DocumentSecurityStore.add_dss(buf, contents, **revinfo())
+    DocumentSecurityStore.add_dss(buf, contents, strict=strict, **revinfo())
     return buf.getvalue()
 
 
@@ -265,6 +266,311 @@ def contradictory(sd, data):
     si["signature_algorithm"] = acms.SignedDigestAlgorithm({"algorithm": "1.2.840.113549.1.1.13"})
 
 
+# ---------------------------------------------------------------- form over form
+def form_over_form(with_approval=False):
+    """A page with a text field "Grade" (value EXCELLENT) whose widget is
+    painted over by the widget of a read-only field "Remark", listed after
+    it in /Annots (so drawn on top), whose opaque appearance shows
+    "Grade: PASS". What the signer sees is PASS. Built with pikepdf."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
+
+    pdf = pikepdf.open(io.BytesIO(page()))
+    pg = pdf.pages[0].obj
+    font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica,
+                                        Encoding=Name.WinAnsiEncoding))
+
+    def ap(content, w, h):
+        return pdf.make_stream(content, Type=Name.XObject, Subtype=Name.Form, BBox=Array([0, 0, w, h]),
+                               Resources=Dictionary(Font=Dictionary(Helv=font)))
+
+    grade = pdf.make_indirect(Dictionary(
+        Type=Name.Annot, Subtype=Name.Widget, FT=Name.Tx, T=String("Grade"), V=String("EXCELLENT"),
+        Rect=Array([72, 600, 300, 630]), F=4, P=pg, DA=String("/Helv 14 Tf 0 g"),
+        AP=Dictionary(N=ap(b"/Tx BMC BT /Helv 14 Tf 0 g 4 9 Td (Grade: EXCELLENT) Tj ET EMC", 228, 30))))
+    remark = pdf.make_indirect(Dictionary(
+        Type=Name.Annot, Subtype=Name.Widget, FT=Name.Tx, T=String("Remark"), V=String("Grade: PASS"),
+        Ff=1, Rect=Array([68, 596, 304, 634]), F=4, P=pg, DA=String("/Helv 14 Tf 0 g"),
+        AP=Dictionary(N=ap(b"1 g 0 0 236 38 re f /Tx BMC BT /Helv 14 Tf 0 g 8 13 Td (Grade: PASS) Tj ET EMC",
+                           236, 38))))
+    annots = [grade, remark]
+    fields = [grade, remark]
+    if with_approval:
+        approval = pdf.make_indirect(Dictionary(
+            Type=Name.Annot, Subtype=Name.Widget, FT=Name.Sig, T=String("Approval"),
+            Rect=Array([0, 0, 0, 0]), F=132, P=pg))
+        annots.append(approval)
+        fields.append(approval)
+    pg.Annots = Array(annots)
+    pdf.Root.AcroForm = Dictionary(Fields=Array(fields), DA=String("/Helv 0 Tf 0 g"),
+                                   DR=Dictionary(Font=Dictionary(Helv=font)))
+    out = io.BytesIO()
+    pdf.save(out, static_id=True)
+    return out.getvalue()
+
+
+def objnum_of_field(data, title):
+    """The object number of the widget whose /T is `title` and of its
+    normal appearance stream (read with pikepdf)."""
+    import pikepdf
+    pdf = pikepdf.open(io.BytesIO(data))
+    for a in pdf.pages[0].obj.Annots:
+        if str(a.get("/T", "")) == title:
+            return a.objgen[0], a.AP.N.objgen[0]
+    raise KeyError(title)
+
+
+def unlist_widget(data, title):
+    """An incremental update (pyHanko) that takes the widget titled
+    `title` out of the page's /Annots and the form's /Fields."""
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    pg = w.root["/Pages"]["/Kids"][0].get_object()
+    keep = generic.ArrayObject([a for a in pg["/Annots"] if a.get_object().get("/T") != title])
+    pg[generic.NameObject("/Annots")] = keep
+    w.update_container(pg)
+    form = w.root["/AcroForm"]
+    form[generic.NameObject("/Fields")] = generic.ArrayObject(
+        [f for f in form["/Fields"] if f.get_object().get("/T") != title])
+    if isinstance(w.root.raw_get("/AcroForm"), generic.IndirectObject):
+        w.update_container(form)
+    else:
+        w.update_root()
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- xref shapes
+def hybrid(data):
+    """The document re-saved by qpdf with object streams, then given a
+    hybrid-reference index by hand as Acrobat writes one: a classic xref
+    table for the uncompressed objects, whose trailer's /XRefStm points at
+    the cross-reference stream that holds the compressed ones."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = os.path.join(tmp, "in.pdf"), os.path.join(tmp, "out.pdf")
+        with open(src, "wb") as f:
+            f.write(data)
+        subprocess.run(["qpdf", "--object-streams=generate", "--static-id", src, dst], check=True)
+        with open(dst, "rb") as f:
+            x = f.read()
+        shown = subprocess.run(["qpdf", "--show-xref", dst], check=True, capture_output=True).stdout.decode()
+    uncompressed = {}
+    for line in shown.splitlines():
+        m = re.match(r"(\d+)/(\d+): uncompressed; offset = (\d+)", line)
+        if m:
+            uncompressed[int(m.group(1))] = (int(m.group(3)), int(m.group(2)))
+    sx = x.rindex(b"startxref")
+    xrefstm = int(re.findall(rb"startxref\s+(\d+)", x)[-1])
+    stm_dict = x[xrefstm:x.index(b"stream", xrefstm)]
+    size = int(re.search(rb"/Size (\d+)", stm_dict).group(1))
+    root = re.search(rb"/Root (\d+ \d+ R)", stm_dict).group(1)
+    ident = re.search(rb"/ID \[\s*<([0-9a-f]+)>\s*<([0-9a-f]+)>\s*\]", stm_dict)
+    out = bytearray(x[:sx])
+    table = len(out)
+    out += b"xref\n0 1\n0000000000 65535 f \n"
+    for num in sorted(uncompressed):
+        off, gen = uncompressed[num]
+        out += b"%d 1\n%010d %05d n \n" % (num, off, gen)
+    out += b"trailer\n<< /Size %d /Root %s /XRefStm %d" % (size, root, xrefstm)
+    if ident:
+        out += b" /ID [<%s> <%s>]" % (ident.group(1), ident.group(2))
+    out += b" >>\nstartxref\n%d\n%%%%EOF\n" % table
+    return bytes(out)
+
+
+def lenient_offsets(data, by=-1, only=None):
+    """The in-use offsets of the (single, classic) xref table moved by `by`
+    bytes (all of them, or the object numbers in `only`): wrong as
+    written, found a few bytes away by every reader."""
+    start = data.rindex(b"\nxref") + 1
+    end = data.index(b"trailer", start)
+    first = int(re.match(rb"xref\s+(\d+)", data[start:]).group(1))
+    seen = [first - 1]
+
+    def shift(m):
+        seen[0] += 1
+        if only is not None and seen[0] not in only:
+            return m.group(0)
+        return b"%010d %s n" % (int(m.group(1)) + by, m.group(2))
+
+    table = re.sub(rb"(\d{10}) (\d{5}) [nf]", lambda m: shift(m) if m.group(0).endswith(b"n")
+                   else (seen.__setitem__(0, seen[0] + 1) or m.group(0)), data[start:end])
+    return data[:start] + table + data[end:]
+
+
+def page_content_objects(data):
+    """The object numbers of the page's content stream and its font."""
+    import pikepdf
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        pg = pdf.pages[0].obj
+        return {pg.Contents.objgen[0]} | {f.objgen[0] for f in pg.Resources.Font.values()}
+
+
+# ---------------------------------------------------------------- CMS encodings
+def tlv(b, i=0):
+    """One DER TLV at b[i]: (tag bytes, content, end)."""
+    t0 = i
+    i += 1
+    if b[t0] & 0x1F == 0x1F:
+        while b[i] & 0x80:
+            i += 1
+        i += 1
+    tag = b[t0:i]
+    n = b[i]
+    i += 1
+    if n & 0x80:
+        k = n & 0x7F
+        n = int.from_bytes(b[i:i + k], "big")
+        i += k
+    return tag, b[i:i + n], i + n
+
+
+def children(content):
+    out, i = [], 0
+    while i < len(content):
+        tag, _, end = tlv(content, i)
+        out.append(content[i:end])
+        i = end
+    return out
+
+
+def indefinite(tag, parts):
+    """A constructed BER element with indefinite length."""
+    return tag + b"\x80" + b"".join(parts) + b"\x00\x00"
+
+
+def ber_cms(raw):
+    """The CMS re-encoded in BER with indefinite lengths, as older signing
+    software writes it: ContentInfo, its [0], SignedData, its SETs, the
+    encapsulated content info, the certificate set and each SignerInfo.
+    What is signed keeps its DER (certificates, signedAttrs)."""
+    tag, ci, _ = tlv(raw)
+    oid, wrapped = children(ci)
+    wtag, sd_el, _ = tlv(wrapped)
+    sdtag, sd, _ = tlv(sd_el)
+    parts = []
+    items = children(sd)
+    for n, el in enumerate(items):
+        t, c, _ = tlv(el)
+        if n == len(items) - 1:  # signerInfos
+            infos = [indefinite(b"\x30", children(tlv(si)[1])) for si in children(c)]
+            parts.append(indefinite(t, infos))
+        elif t in (b"\x31", b"\x30", b"\xa0"):  # digestAlgorithms, encapContentInfo, certificates
+            parts.append(indefinite(t, children(c)))
+        else:
+            parts.append(el)
+    return indefinite(tag, [oid, indefinite(wtag, [indefinite(sdtag, parts)])])
+
+
+def replace_cms(data, new):
+    start, _, hexed = last_contents(data)
+    new = new.hex().encode()
+    assert len(new) <= len(hexed), "reserve more room for the CMS"
+    new = new + b"0" * (len(hexed) - len(new))
+    return data[:start + 1] + new + data[start + 1 + len(hexed):]
+
+
+def last_cms(data):
+    return bytes.fromhex(last_contents(data)[2].decode())
+
+
+def flip_signature(raw):
+    """The same CMS with one bit of the signature value flipped."""
+    ci = acms.ContentInfo.load(raw)
+    si = ci["content"]["signer_infos"][0]
+    sig = bytearray(si["signature"].native)
+    sig[len(sig) // 2] ^= 0x01
+    si["signature"] = bytes(sig)
+    return ci.dump(force=True)
+
+
+def pss_over_other_hash(sd, data):
+    """Re-signs the signed attributes with RSASSA-PSS over SHA-512 (MGF1
+    SHA-512, salt 64) and says so in the parameters, while the
+    digestAlgorithm (and the messageDigest attribute) stay SHA-256: a
+    mathematically valid signature whose identifiers contradict."""
+    from cryptography.hazmat.primitives.asymmetric import padding
+    si = sd["signer_infos"][0]
+    attrs = bytearray(si["signed_attrs"].dump())
+    attrs[0] = 0x31
+    sig = SEAL_K.sign(bytes(attrs), padding.PSS(mgf=padding.MGF1(hashes.SHA512()), salt_length=64),
+                      hashes.SHA512())
+    si["signature_algorithm"] = acms.SignedDigestAlgorithm({
+        "algorithm": "rsassa_pss",
+        "parameters": akeys.RSASSAPSSParams({
+            "hash_algorithm": {"algorithm": "sha512"},
+            "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "sha512"}},
+            "salt_length": 64, "trailer_field": "trailer_field_bc"})})
+    si["signature"] = sig
+
+
+# ---------------------------------------------------------------- certification
+class UncheckedSigner(signers.PdfSigner):
+    """pyHanko's signer without its own DocMDP check, to write the update
+    a P=1 certification forbids (as a careless or hostile tool would)."""
+
+    def _enforce_certification_constraints(self, reader):
+        return None
+
+
+def sign_unchecked(data, field, s):
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    meta = signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256",
+                                        subfilter=sigfields.SigSeedSubFilter.PADES)
+    return UncheckedSigner(meta, signer=s).sign_pdf(w, existing_fields_only=False).getvalue()
+
+
+def drop_perms(data):
+    """An update (pyHanko incremental writer) that removes /Perms, the
+    certification, from the catalog."""
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    del w.root["/Perms"]
+    w.update_root()
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def hand_update(data, objects):
+    """Appends a hand-written incremental update: `objects` maps an object
+    number to its new body (bytes, generation 0) or to None to free it.
+    Classic xref section and trailer, /Prev to the last one."""
+    import pikepdf
+    prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        root = pdf.Root.objgen
+        info = pdf.trailer.get("/Info")
+        info = info.objgen if info is not None else None
+        size = int(pdf.trailer.Size)
+        ident = pdf.trailer.get("/ID")
+        id_hex = [bytes(x).hex() for x in ident] if ident is not None else None
+    out = bytearray(data)
+    if not out.endswith(b"\n"):
+        out += b"\n"
+    offsets = {}
+    for num, body in sorted(objects.items()):
+        if body is not None:
+            offsets[num] = len(out)
+            out += b"%d 0 obj\n" % num + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 1\n0000000000 65535 f \n"
+    for num in sorted(objects):
+        if objects[num] is None:
+            out += b"%d 1\n0000000000 00001 f \n" % num
+        else:
+            out += b"%d 1\n%010d 00000 n \n" % (num, offsets[num])
+    size = max([size] + [n + 1 for n in objects])
+    trailer = b"<< /Size %d /Root %d %d R /Prev %d" % (size, root[0], root[1], prev)
+    if info:
+        trailer += b" /Info %d %d R" % info
+    if id_hex:
+        trailer += b" /ID [<%s> <%s>]" % (id_hex[0].encode(), id_hex[1].encode())
+    out += b"trailer\n" + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
 # ---------------------------------------------------------------- build
 def main():
     os.makedirs(TRUST, exist_ok=True)
@@ -329,6 +635,92 @@ def main():
         "contradictory-algs",
         "signatureAlgorithm sha512WithRSAEncryption over digestAlgorithm sha256: they contradict.",
         ["algorithm_misplaced"])
+
+    fof = sign(form_over_form())
+    remark, remark_ap = objnum_of_field(fof, "Remark")
+    put("altered-shadow-hide-covering-widget-freed.pdf", hand_update(fof, {remark: None, remark_ap: None}),
+        "altered", "shadow-hide-freed",
+        "Form over form: the signed revision shows the read-only field 'Remark' (an opaque box reading "
+        "'Grade: PASS') painted over the field 'Grade' (value EXCELLENT). A hand-written update frees the "
+        "covering widget and its appearance in the xref, revealing 'Grade'.",
+        ["modified_after_signing", "shadow_attack"])
+    blank = b"<< /Type /XObject /Subtype /Form /BBox [0 0 236 38] /Length 0 >>\nstream\n\nendstream"
+    put("altered-shadow-hide-appearance-replaced.pdf", hand_update(fof, {remark_ap: blank}),
+        "altered", "shadow-hide-appearance",
+        "Form over form, as above; the update replaces only the covering widget's appearance stream "
+        "(same object number) with an empty one, revealing 'Grade'.",
+        ["modified_after_signing", "shadow_attack"])
+    put("altered-shadow-hide-covering-widget-unlisted.pdf", unlist_widget(fof, "Remark"),
+        "altered", "shadow-hide-unlisted",
+        "Form over form, as above; the update (pyHanko incremental writer) takes the covering widget "
+        "out of the page's /Annots and the form's /Fields, revealing 'Grade' in every viewer.",
+        ["modified_after_signing", "shadow_attack"])
+    fof2 = sign(form_over_form(with_approval=True))
+    put("authentic-form-over-form-second-signature.pdf",
+        sign(fof2, field="Approval", s=signer(SEAL2, SEAL2_K)), "authentic", "form-over-form-benign",
+        "The same form over form, with an empty hidden signature field 'Approval'; the later update only "
+        "signs 'Approval' (allowed), the covering widget is untouched: nothing a viewer shows changed.",
+        ["benign_update"])
+
+    hyb = sign(hybrid(base), strict=False)
+    put("authentic-hybrid-xref-signed.pdf", hyb, "authentic", "hybrid-xref",
+        "The page saved by qpdf with object streams and given a hybrid-reference index by hand (a classic "
+        "table for the uncompressed objects, plus /XRefStm to the cross-reference stream that holds the "
+        "compressed ones), then signed by pyHanko: nothing changed after signing.",
+        [])
+    put("authentic-hybrid-xref-b-lt.pdf", add_dss(hyb, strict=False), "authentic", "hybrid-xref-dss",
+        "The hybrid-reference file above, then a DSS update (pyHanko): benign.", ["benign_update"])
+    put("authentic-lenient-xref-offsets.pdf", sign(lenient_offsets(base), strict=False), "authentic",
+        "lenient-xref",
+        "The page's xref table offsets are each one byte early (on the end-of-line before the object), "
+        "which every reader accepts; then signed by pyHanko.", [])
+    put("authentic-lenient-xref-offsets-into-header.pdf", sign(lenient_offsets(base, by=2, only=page_content_objects(base)), strict=False),
+        "authentic", "lenient-xref",
+        "The xref table offsets of the page's content stream and font are two bytes late (inside the "
+        "'N 0 obj' header); readers find each object a few bytes away; then signed by pyHanko "
+        "(non-strict).", [])
+
+    plain = sign(base, subfilter=sigfields.SigSeedSubFilter.ADOBE_PKCS7_DETACHED, reserve=16384)
+    ber = ber_cms(last_cms(plain))
+    assert ber != last_cms(plain).rstrip(b"\0")
+    put("authentic-cms-ber-indefinite.pdf", replace_cms(plain, ber), "authentic", "ber-cms",
+        "A genuine adbe.pkcs7.detached signature whose CMS is re-encoded by hand in BER with indefinite "
+        "lengths (ContentInfo, SignedData, its SETs, SignerInfo), as older signing software writes it; "
+        "the signed attributes and certificates keep their DER, so the signature still verifies.", [])
+    put("invalid-cms-ber-indefinite-tampered.pdf",
+        replace_cms(plain, ber_cms(flip_signature(last_cms(plain)))), "invalid", "ber-cms-tampered",
+        "The same BER encoding with one bit of the signature value flipped: read, and refused.",
+        ["signature_value_invalid"])
+
+    pss = sign(base, s=signers.SimpleSigner(
+        signing_cert=asn_cert(SEAL), signing_key=asn_key(SEAL_K),
+        cert_registry=SimpleCertificateStore.from_certs([asn_cert(ROOT)]), embed_roots=True,
+        prefer_pss=True), reserve=16384)
+    put("authentic-rsa-pss.pdf", pss, "authentic", "rsa-pss",
+        "PAdES signature with RSASSA-PSS (pyHanko prefer_pss: SHA-256, MGF1 SHA-256), parameters "
+        "consistent with the SHA-256 digestAlgorithm.", [])
+    put("invalid-rsa-pss-hash-mismatch.pdf", recms(pss, pss_over_other_hash), "invalid",
+        "rsa-pss-mismatch",
+        "RSASSA-PSS whose parameters hash with SHA-512 while the digestAlgorithm is SHA-256 (re-signed "
+        "with cryptography, so the value itself verifies under the stated parameters): contradictory "
+        "identifiers.", ["algorithm_misplaced"])
+
+    p2 = sign(page(second_field=True), certify=True, docmdp_permissions=sigfields.MDPPerm.FILL_FORMS)
+    put("authentic-certified-p2-then-approval.pdf", sign(p2, field="Approval", s=signer(SEAL2, SEAL2_K)),
+        "authentic", "docmdp-p2-approval",
+        "A certification signature (DocMDP P=2, pyHanko certify=True) followed by an approval signature in "
+        "the empty field 'Approval': form filling and signing is what P=2 allows.", ["benign_update"])
+    p1 = sign(page(second_field=True), certify=True, docmdp_permissions=sigfields.MDPPerm.NO_CHANGES)
+    put("altered-certified-p1-then-approval.pdf", sign_unchecked(p1, "Approval", signer(SEAL2, SEAL2_K)),
+        "altered", "docmdp-p1-approval",
+        "Certified with DocMDP P=1 (no changes), then an approval signature anyway (pyHanko with its "
+        "DocMDP check bypassed): the certification forbids it.", ["certification_violated"])
+    put("authentic-certified-p1-then-lta.pdf", doc_timestamp(add_dss(p1)), "authentic", "docmdp-p1-lta",
+        "Certified with P=1, then a DSS and a document timestamp: validation data and document timestamps "
+        "are allowed under P=1 (PAdES, ISO 32000-2 12.8.2.2).", ["benign_update"])
+    put("altered-perms-dropped-after-signing.pdf", drop_perms(p1), "altered", "perms-dropped",
+        "Certified with P=1, then an update that removes /Perms (the certification) from the catalog.",
+        ["modified_after_signing", "certification_violated"])
 
     manifest = {"set": "realworld", "built_at": NOW.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "how_built": "tests/realworld/make.py (cryptography PKI/CRL/OCSP, reportlab page, pyHanko "

@@ -1,0 +1,434 @@
+//! Free entries of the xref chain, which lopdf drops: its parser keeps
+//! only in-use entries and lets an older section fill the gap, so an
+//! object a later update frees (`f`) is still read from the old bytes.
+//! Conforming readers (Acrobat, pdf.js) resolve a reference to a freed
+//! object to null, so what they show differs from what lopdf reads: a
+//! covering widget freed after signing would stay on the page for us and
+//! be gone for them. This module walks the chain as written, newest
+//! section first, and says which objects its newest entry frees.
+
+use std::collections::{BTreeMap, HashSet};
+
+use lopdf::{Document, Object, ObjectId};
+use regex::bytes::Regex;
+
+use super::limits;
+use super::revisions::{find, rfind};
+
+/// Most entries read from one section.
+const MAX_SECTION_ENTRIES: usize = limits::MAX_OBJECTS;
+
+/// The objects `doc` holds whose newest xref entry in `bytes` is free.
+/// Empty when the chain cannot be read as written (a recovered file keeps
+/// what recovery found).
+pub fn freed_objects(bytes: &[u8], doc: &Document) -> Vec<ObjectId> {
+    let states = newest_states(bytes, doc);
+    let freed: HashSet<u32> = states
+        .iter()
+        .filter(|(_, used)| !**used)
+        .map(|(n, _)| *n)
+        .collect();
+    doc.objects
+        .keys()
+        .filter(|id| freed.contains(&id.0))
+        .copied()
+        .collect()
+}
+
+/// For each object number, whether its newest entry is in use.
+fn newest_states(bytes: &[u8], doc: &Document) -> BTreeMap<u32, bool> {
+    let mut out = BTreeMap::new();
+    // lopdf's offsets, and the file's, count from the %PDF header.
+    let header = find(bytes, b"%PDF-", 0).unwrap_or(0);
+    let Some(mut next) = last_startxref(bytes) else {
+        return out;
+    };
+    let mut seen = HashSet::new();
+    for _ in 0..limits::MAX_REVISIONS {
+        if !seen.insert(next) {
+            break;
+        }
+        let Some(at) = header.checked_add(next) else {
+            break;
+        };
+        let Some(section) = read_section(bytes, at, header, doc) else {
+            // A section not readable as written: keep lopdf's reading.
+            return BTreeMap::new();
+        };
+        for (n, used) in section.entries {
+            out.entry(n).or_insert(used);
+        }
+        match section.prev {
+            Some(p) => next = p,
+            None => break,
+        }
+    }
+    out
+}
+
+struct Section {
+    entries: BTreeMap<u32, bool>,
+    prev: Option<usize>,
+}
+
+fn last_startxref(bytes: &[u8]) -> Option<usize> {
+    let at = rfind(bytes, b"startxref")?;
+    leading_number(bytes.get(at + 9..)?)
+}
+
+fn leading_number(b: &[u8]) -> Option<usize> {
+    let digits: Vec<u8> = b
+        .iter()
+        .copied()
+        .skip_while(|c| c.is_ascii_whitespace())
+        .take_while(u8::is_ascii_digit)
+        .take(19)
+        .collect();
+    std::str::from_utf8(&digits).ok()?.parse().ok()
+}
+
+fn skip_ws(bytes: &[u8], mut at: usize) -> usize {
+    while bytes
+        .get(at)
+        .is_some_and(|c| c.is_ascii_whitespace() || *c == 0)
+    {
+        at += 1;
+    }
+    at
+}
+
+fn read_section(bytes: &[u8], at: usize, header: usize, doc: &Document) -> Option<Section> {
+    let at = skip_ws(bytes, at);
+    if bytes.get(at..at + 4) == Some(b"xref") {
+        classic_section(bytes, at + 4, header, doc)
+    } else {
+        stream_section(bytes, at, doc)
+    }
+}
+
+/// A classic table (`xref`, subsections of `start count` and 20-byte
+/// entries) and its trailer; a hybrid file's /XRefStm entries count with
+/// the table's, and fill what the table leaves free or out.
+fn classic_section(bytes: &[u8], mut at: usize, header: usize, doc: &Document) -> Option<Section> {
+    let mut entries = BTreeMap::new();
+    let mut total = 0usize;
+    loop {
+        at = skip_ws(bytes, at);
+        if bytes.get(at..at + 7) == Some(b"trailer") {
+            break;
+        }
+        let (start, rest) = number_token(bytes, at)?;
+        let (count, rest) = number_token(bytes, rest)?;
+        at = rest;
+        for i in 0..count {
+            total += 1;
+            if total > MAX_SECTION_ENTRIES {
+                return None;
+            }
+            let (_, rest) = number_token(bytes, at)?;
+            let (_, rest) = number_token(bytes, rest)?;
+            let kind_at = skip_ws(bytes, rest);
+            let used = match bytes.get(kind_at) {
+                Some(b'n') => true,
+                Some(b'f') => false,
+                _ => return None,
+            };
+            at = kind_at + 1;
+            let n = u32::try_from(start.checked_add(i)?).ok()?;
+            entries.insert(n, used);
+        }
+    }
+    let trailer_end = find(bytes, b"startxref", at).unwrap_or(bytes.len());
+    let trailer = bytes.get(at..trailer_end)?;
+    let prev = key_number(trailer, "Prev");
+    if let Some(stm) = key_number(trailer, "XRefStm") {
+        if let Some(s) = header
+            .checked_add(stm)
+            .and_then(|a| stream_section(bytes, a, doc))
+        {
+            for (n, used) in s.entries {
+                let table_free = entries.get(&n).is_none_or(|u| !*u);
+                if table_free && used {
+                    entries.insert(n, true);
+                } else {
+                    entries.entry(n).or_insert(used);
+                }
+            }
+        }
+    }
+    Some(Section { entries, prev })
+}
+
+fn number_token(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let at = skip_ws(bytes, at);
+    let len = bytes
+        .get(at..)?
+        .iter()
+        .take(20)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if len == 0 {
+        return None;
+    }
+    let n = std::str::from_utf8(bytes.get(at..at + len)?)
+        .ok()?
+        .parse()
+        .ok()?;
+    Some((n, at + len))
+}
+
+fn key_number(dict: &[u8], key: &str) -> Option<usize> {
+    let re = Regex::new(&format!(r"(?-u)/{key}\s+(\d{{1,19}})\b")).ok()?;
+    let caps = re.captures(dict)?;
+    std::str::from_utf8(caps.get(1)?.as_bytes())
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// A cross-reference stream (`N G obj << /Type /XRef ... >> stream`),
+/// read from the object lopdf loaded under that number.
+fn stream_section(bytes: &[u8], at: usize, doc: &Document) -> Option<Section> {
+    let at = skip_ws(bytes, at);
+    let (num, rest) = number_token(bytes, at)?;
+    let (generation, rest) = number_token(bytes, rest)?;
+    let rest = skip_ws(bytes, rest);
+    if bytes.get(rest..rest + 3) != Some(b"obj") {
+        return None;
+    }
+    let id = (u32::try_from(num).ok()?, u16::try_from(generation).ok()?);
+    let stream = match doc.objects.get(&id)? {
+        Object::Stream(s) => s,
+        _ => return None,
+    };
+    if stream.dict.get(b"Type").and_then(Object::as_name).ok() != Some(b"XRef") {
+        return None;
+    }
+    let data = super::stream::decode(stream).ok()?;
+    let w: Vec<usize> = stream
+        .dict
+        .get(b"W")
+        .and_then(Object::as_array)
+        .ok()?
+        .iter()
+        .map(|o| o.as_i64().ok().and_then(|v| usize::try_from(v).ok()))
+        .collect::<Option<Vec<usize>>>()?;
+    let [w0, w1, w2] = <[usize; 3]>::try_from(w).ok()?;
+    let width = w0.checked_add(w1)?.checked_add(w2)?;
+    if width == 0 || w0 > 8 || w1 > 8 || w2 > 8 {
+        return None;
+    }
+    let size = stream.dict.get(b"Size").and_then(Object::as_i64).ok()?;
+    let index: Vec<i64> = match stream.dict.get(b"Index") {
+        Ok(Object::Array(a)) => a
+            .iter()
+            .map(|o| o.as_i64().ok())
+            .collect::<Option<Vec<i64>>>()?,
+        _ => vec![0, size],
+    };
+    let mut entries = BTreeMap::new();
+    let mut rows = data.chunks_exact(width);
+    for pair in index.chunks(2) {
+        let (start, count) = match pair {
+            [s, c] => (u32::try_from(*s).ok()?, usize::try_from(*c).ok()?),
+            _ => return None,
+        };
+        for i in 0..count.min(MAX_SECTION_ENTRIES) {
+            let Some(row) = rows.next() else {
+                break;
+            };
+            // A missing type field means type 1 (in use).
+            let kind = if w0 == 0 {
+                1
+            } else {
+                row.get(..w0)?
+                    .iter()
+                    .fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
+            };
+            let n = start.checked_add(u32::try_from(i).ok()?)?;
+            match kind {
+                0 => {
+                    entries.insert(n, false);
+                }
+                1 | 2 => {
+                    entries.insert(n, true);
+                }
+                // Unknown types are references to null (ISO 32000 7.5.8.3)
+                // but not frees; leave them to lopdf.
+                _ => {}
+            }
+        }
+    }
+    let prev = stream
+        .dict
+        .get(b"Prev")
+        .and_then(Object::as_i64)
+        .ok()
+        .and_then(|p| usize::try_from(p).ok());
+    Some(Section { entries, prev })
+}
+
+/// How far (bytes) an in-use entry's offset may be from its object's
+/// `N G obj` header and still be corrected: about what a writer that
+/// miscounts end-of-lines or a header line is off by.
+const MAX_NUDGE: usize = 16;
+
+/// A file whose classic xref entries point a few bytes away from their
+/// objects (on the end-of-line before, into the header), corrected in
+/// place: each such offset is replaced, digit for digit, by the one header
+/// `N G obj` for that number and generation within [`MAX_NUDGE`] bytes.
+/// Every reader accepts these files; this reads them without a rebuild by
+/// scanning. `None` when nothing needs correcting, or when an entry is
+/// off by more, or ambiguously (then recovery decides).
+pub fn nudged(bytes: &[u8]) -> Option<Vec<u8>> {
+    let header = find(bytes, b"%PDF-", 0).unwrap_or(0);
+    let mut next = last_startxref(bytes)?;
+    let mut seen = HashSet::new();
+    let mut fixes: Vec<(usize, usize)> = Vec::new();
+    for _ in 0..limits::MAX_REVISIONS {
+        if !seen.insert(next) {
+            break;
+        }
+        let at = skip_ws(bytes, header.checked_add(next)?);
+        if bytes.get(at..at + 4) != Some(b"xref") {
+            break;
+        }
+        let mut at = at + 4;
+        let mut total = 0usize;
+        loop {
+            at = skip_ws(bytes, at);
+            if bytes.get(at..at + 7) == Some(b"trailer") {
+                break;
+            }
+            let (start, rest) = number_token(bytes, at)?;
+            let (count, rest) = number_token(bytes, rest)?;
+            at = rest;
+            for i in 0..count {
+                total += 1;
+                if total > MAX_SECTION_ENTRIES {
+                    return None;
+                }
+                let digits_at = skip_ws(bytes, at);
+                let (offset, offset_end) = number_token(bytes, at)?;
+                let (generation, rest) = number_token(bytes, offset_end)?;
+                let kind_at = skip_ws(bytes, rest);
+                at = kind_at + 1;
+                if bytes.get(kind_at) != Some(&b'n') {
+                    continue;
+                }
+                let num = start.checked_add(i)?;
+                let want = header.checked_add(offset)?;
+                if header_at(bytes, want, num, generation) {
+                    continue;
+                }
+                // Only a 10-digit field can be rewritten in place.
+                if offset_end.checked_sub(digits_at)? != 10 {
+                    return None;
+                }
+                let lo = want.saturating_sub(MAX_NUDGE);
+                let hits: Vec<usize> = (lo..=want.saturating_add(MAX_NUDGE))
+                    .filter(|p| header_at(bytes, *p, num, generation))
+                    .filter(|p| *p == 0 || bytes.get(p - 1).is_some_and(|c| is_delimiter(*c)))
+                    .collect();
+                match hits.as_slice() {
+                    [p] => fixes.push((digits_at, p.checked_sub(header)?)),
+                    _ => return None,
+                }
+            }
+        }
+        let end = find(bytes, b"startxref", at).unwrap_or(bytes.len());
+        match key_number(bytes.get(at..end)?, "Prev") {
+            Some(p) => next = p,
+            None => break,
+        }
+    }
+    if fixes.is_empty() {
+        return None;
+    }
+    let mut out = bytes.to_vec();
+    for (digits_at, offset) in fixes {
+        let text = format!("{offset:010}");
+        out.get_mut(digits_at..digits_at + 10)?
+            .copy_from_slice(text.as_bytes());
+    }
+    Some(out)
+}
+
+fn is_delimiter(c: u8) -> bool {
+    c.is_ascii_whitespace() || c == 0 || b"()<>[]{}/%".contains(&c)
+}
+
+/// Whether `N G obj` starts exactly at `at` (no whitespace skipped).
+fn header_at(bytes: &[u8], at: usize, num: usize, generation: usize) -> bool {
+    if !bytes.get(at).is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    let Some((n, rest)) = number_token(bytes, at) else {
+        return false;
+    };
+    let Some((g, rest)) = number_token(bytes, rest) else {
+        return false;
+    };
+    let rest = skip_ws(bytes, rest);
+    n == num && g == generation && bytes.get(rest..rest + 3) == Some(b"obj")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file whose second section frees object 3, which the page's
+    /// /Annots still names: the freed annotation is not read.
+    #[test]
+    fn an_object_freed_by_a_later_section_is_reported() {
+        let mut pdf = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for body in [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+            "<< /Type /Annot /Subtype /Square /Rect [0 0 10 10] >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Annots [3 0 R] >>",
+        ] {
+            offsets.push(pdf.len());
+            let n = offsets.len();
+            pdf.extend_from_slice(format!("{n} 0 obj\n{body}\nendobj\n").as_bytes());
+        }
+        let first = pdf.len();
+        pdf.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
+        for o in &offsets {
+            pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        pdf.extend_from_slice(
+            format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{first}\n%%EOF\n").as_bytes(),
+        );
+        let second = pdf.len();
+        pdf.extend_from_slice(
+            format!("xref\n0 1\n0000000000 65535 f \n3 1\n0000000000 00001 f \ntrailer\n<< /Size 5 /Root 1 0 R /Prev {first} >>\nstartxref\n{second}\n%%EOF\n")
+                .as_bytes(),
+        );
+        let doc = Document::load_mem(&pdf).expect("loads");
+        assert!(
+            doc.objects.contains_key(&(3, 0)),
+            "lopdf reads the freed object"
+        );
+        assert_eq!(freed_objects(&pdf, &doc), vec![(3, 0)]);
+        let cut = pdf.get(..second).expect("first revision");
+        let doc = Document::load_mem(cut).expect("loads");
+        assert!(freed_objects(cut, &doc).is_empty());
+    }
+
+    #[test]
+    fn offsets_a_few_bytes_off_are_corrected_in_place() {
+        let body = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n";
+        let mut pdf = body.to_vec();
+        let xref = pdf.len();
+        // Object 1 is at 9, object 2 at 58: written as 11 and 55.
+        pdf.extend_from_slice(format!("xref\n0 3\n0000000000 65535 f \n0000000011 00000 n \n0000000055 00000 n \ntrailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes());
+        let fixed = nudged(&pdf).expect("corrected");
+        assert_eq!(fixed.len(), pdf.len());
+        let text = String::from_utf8_lossy(&fixed);
+        assert!(text.contains("0000000009 00000 n"), "{text}");
+        assert!(text.contains("0000000058 00000 n"), "{text}");
+        assert!(nudged(&fixed).is_none(), "nothing left to correct");
+    }
+}
