@@ -109,35 +109,13 @@ fn read_section(bytes: &[u8], at: usize, header: usize, doc: &Document) -> Optio
 /// A classic table (`xref`, subsections of `start count` and 20-byte
 /// entries) and its trailer; a hybrid file's /XRefStm entries count with
 /// the table's, and fill what the table leaves free or out.
-fn classic_section(bytes: &[u8], mut at: usize, header: usize, doc: &Document) -> Option<Section> {
-    let mut entries = BTreeMap::new();
-    let mut total = 0usize;
-    loop {
-        at = skip_ws(bytes, at);
-        if bytes.get(at..at + 7) == Some(b"trailer") {
-            break;
-        }
-        let (start, rest) = number_token(bytes, at)?;
-        let (count, rest) = number_token(bytes, rest)?;
-        at = rest;
-        for i in 0..count {
-            total += 1;
-            if total > MAX_SECTION_ENTRIES {
-                return None;
-            }
-            let (_, rest) = number_token(bytes, at)?;
-            let (_, rest) = number_token(bytes, rest)?;
-            let kind_at = skip_ws(bytes, rest);
-            let used = match bytes.get(kind_at) {
-                Some(b'n') => true,
-                Some(b'f') => false,
-                _ => return None,
-            };
-            at = kind_at + 1;
-            let n = u32::try_from(start.checked_add(i)?).ok()?;
-            entries.insert(n, used);
-        }
-    }
+fn classic_section(bytes: &[u8], at: usize, header: usize, doc: &Document) -> Option<Section> {
+    let (table, at) = classic_entries(bytes, at)?;
+    // A later subsection's entry for the same number wins, as it is read.
+    let mut entries = table
+        .iter()
+        .map(|e| Some((u32::try_from(e.number).ok()?, e.used)))
+        .collect::<Option<BTreeMap<u32, bool>>>()?;
     let trailer_end = find(bytes, b"startxref", at).unwrap_or(bytes.len());
     let trailer = bytes.get(at..trailer_end)?;
     let prev = key_number(trailer, "Prev");
@@ -157,6 +135,55 @@ fn classic_section(bytes: &[u8], mut at: usize, header: usize, doc: &Document) -
         }
     }
     Some(Section { entries, prev })
+}
+
+/// One entry of a classic xref table.
+struct ClassicEntry {
+    number: usize,
+    offset: usize,
+    /// Where the offset's digits stand in the file.
+    offset_digits: std::ops::Range<usize>,
+    generation: usize,
+    used: bool,
+}
+
+/// The entries of the classic table whose subsections start at `at` (just
+/// after `xref`), and where its `trailer` keyword stands: the one reader
+/// of a table, for the sections and for the offset repair alike. `None`
+/// when the table is malformed or longer than [`MAX_SECTION_ENTRIES`].
+fn classic_entries(bytes: &[u8], mut at: usize) -> Option<(Vec<ClassicEntry>, usize)> {
+    let mut entries = Vec::new();
+    loop {
+        at = skip_ws(bytes, at);
+        if bytes.get(at..at.checked_add(7)?) == Some(b"trailer") {
+            return Some((entries, at));
+        }
+        let (start, rest) = number_token(bytes, at)?;
+        let (count, rest) = number_token(bytes, rest)?;
+        at = rest;
+        for i in 0..count {
+            if entries.len() >= MAX_SECTION_ENTRIES {
+                return None;
+            }
+            let digits_at = skip_ws(bytes, at);
+            let (offset, offset_end) = number_token(bytes, at)?;
+            let (generation, rest) = number_token(bytes, offset_end)?;
+            let kind_at = skip_ws(bytes, rest);
+            let used = match bytes.get(kind_at) {
+                Some(b'n') => true,
+                Some(b'f') => false,
+                _ => return None,
+            };
+            at = kind_at + 1;
+            entries.push(ClassicEntry {
+                number: start.checked_add(i)?,
+                offset,
+                offset_digits: digits_at..offset_end,
+                generation,
+                used,
+            });
+        }
+    }
 }
 
 fn number_token(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
@@ -293,47 +320,24 @@ pub fn nudged(bytes: &[u8]) -> Option<Vec<u8>> {
         if bytes.get(at..at + 4) != Some(b"xref") {
             break;
         }
-        let mut at = at + 4;
-        let mut total = 0usize;
-        loop {
-            at = skip_ws(bytes, at);
-            if bytes.get(at..at + 7) == Some(b"trailer") {
-                break;
+        let (table, at) = classic_entries(bytes, at + 4)?;
+        for e in table.iter().filter(|e| e.used) {
+            let want = header.checked_add(e.offset)?;
+            if header_at(bytes, want, e.number, e.generation) {
+                continue;
             }
-            let (start, rest) = number_token(bytes, at)?;
-            let (count, rest) = number_token(bytes, rest)?;
-            at = rest;
-            for i in 0..count {
-                total += 1;
-                if total > MAX_SECTION_ENTRIES {
-                    return None;
-                }
-                let digits_at = skip_ws(bytes, at);
-                let (offset, offset_end) = number_token(bytes, at)?;
-                let (generation, rest) = number_token(bytes, offset_end)?;
-                let kind_at = skip_ws(bytes, rest);
-                at = kind_at + 1;
-                if bytes.get(kind_at) != Some(&b'n') {
-                    continue;
-                }
-                let num = start.checked_add(i)?;
-                let want = header.checked_add(offset)?;
-                if header_at(bytes, want, num, generation) {
-                    continue;
-                }
-                // Only a 10-digit field can be rewritten in place.
-                if offset_end.checked_sub(digits_at)? != 10 {
-                    return None;
-                }
-                let lo = want.saturating_sub(MAX_NUDGE);
-                let hits: Vec<usize> = (lo..=want.saturating_add(MAX_NUDGE))
-                    .filter(|p| header_at(bytes, *p, num, generation))
-                    .filter(|p| *p == 0 || bytes.get(p - 1).is_some_and(|c| is_delimiter(*c)))
-                    .collect();
-                match hits.as_slice() {
-                    [p] => fixes.push((digits_at, p.checked_sub(header)?)),
-                    _ => return None,
-                }
+            // Only a 10-digit field can be rewritten in place.
+            if e.offset_digits.len() != 10 {
+                return None;
+            }
+            let lo = want.saturating_sub(MAX_NUDGE);
+            let hits: Vec<usize> = (lo..=want.saturating_add(MAX_NUDGE))
+                .filter(|p| header_at(bytes, *p, e.number, e.generation))
+                .filter(|p| *p == 0 || bytes.get(p - 1).is_some_and(|c| is_delimiter(*c)))
+                .collect();
+            match hits.as_slice() {
+                [p] => fixes.push((e.offset_digits.start, p.checked_sub(header)?)),
+                _ => return None,
             }
         }
         let end = find(bytes, b"startxref", at).unwrap_or(bytes.len());
