@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use certcheck::desk::{
     self, CheckSettings, Console, DocumentFormat, LedgerPlace, LedgerQuery, LedgerSettings,
@@ -191,6 +191,14 @@ enum Command {
         #[arg(long, value_name = "MS", default_value_t = 500)]
         settle_ms: u64,
     },
+    /// Print the completion script for a shell, e.g. `certcheck
+    /// completions bash > /etc/bash_completion.d/certcheck`.
+    Completions {
+        #[arg(value_enum)]
+        shell: desk::manual::Shell,
+    },
+    /// Print the manual page (roff), e.g. `certcheck man | man -l -`.
+    Man,
     /// Check a seal object on its own: an SES_Seal (.esl), an SES_Signature
     /// (OFD SignedValue.dat) or a CMS SignedData.
     Seal {
@@ -496,6 +504,8 @@ fn main() -> ExitCode {
             trust,
             no_default_trust,
         } => desk::seal(&file, format, &trust, !no_default_trust, out),
+        Command::Completions { shell } => Ok(desk::manual::completions(Cli::command(), shell, out)),
+        Command::Man => desk::manual::man_page(Cli::command(), out),
     };
     match outcome {
         Ok(status) => ExitCode::from(status),

@@ -839,3 +839,53 @@ fn the_ledger_exports_a_workbook_with_neutralised_string_cells_and_filters() {
     let header = &read_xlsx(&zh).rows[0];
     assert_eq!(header[..3], ["编号", "核验时间", "文件"]);
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line_definition() {
+    let env = Env::new();
+    let run = |args: &[&str]| {
+        let out = env.cmd().args(args).output().unwrap();
+        assert_eq!(status(&out), 0, "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let bash = run(&["completions", "bash"]);
+    for sub in [
+        "verify", "online", "ledger", "serve", "trust", "watch", "seal", "man",
+    ] {
+        assert!(bash.contains(sub), "bash completion lacks {sub}");
+    }
+    assert!(bash.contains("--require-revocation") && bash.contains("complete -F"));
+    for shell in ["zsh", "fish", "powershell"] {
+        assert!(run(&["completions", shell]).contains("verify"), "{shell}");
+    }
+    let bad = env.cmd().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(status(&bad), 2);
+
+    let man = run(&["man"]);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH certcheck 1"),
+        "{man}"
+    );
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH DESCRIPTION",
+        ".SH \"CERTCHECK VERIFY\"",
+    ] {
+        assert!(man.contains(section), "man page lacks {section}");
+    }
+    let verify = &man[man.find(".SH \"CERTCHECK VERIFY\"").unwrap()..];
+    let verify = &verify[..verify[4..].find(".SH ").map_or(verify.len(), |i| i + 4)];
+    for option in [
+        r"\-\-trust",
+        r"\-\-format",
+        r"\-\-ledger",
+        r"\-\-require\-revocation",
+    ] {
+        assert!(
+            verify.contains(option),
+            "verify section lacks {option}:\n{verify}"
+        );
+    }
+    assert!(man.contains(".SH \"CERTCHECK LEDGER EXPORT\""));
+}

@@ -6,6 +6,8 @@
 //! `certcheck online` and the coming web desk. Printing is report/'s: the
 //! commands here only choose a printer and hand it the results.
 
+pub mod manual;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
