@@ -124,6 +124,11 @@ enum Command {
         /// default ledger unless --ledger names one).
         #[arg(long, value_parser = ["valid", "revoked", "not-found"])]
         confirm: Option<String>,
+        /// Ask for the answer (有效 / 已撤销 / 查无, valid / revoked /
+        /// not-found, or 1 / 2 / 3) on stdin even when it is not a terminal
+        /// (on a terminal it is asked anyway, in human output).
+        #[arg(long, conflicts_with = "confirm")]
+        prompt: bool,
         #[command(flatten)]
         ledger: LedgerArgs,
     },
@@ -367,8 +372,10 @@ fn main() -> ExitCode {
             format,
             open,
             confirm,
+            prompt,
             ledger,
         } => {
+            let ask = prompt || (format == DocumentFormat::Human && std::io::stdin().is_terminal());
             let request = desk::OnlineRequest {
                 file,
                 check: check.settings(),
@@ -377,7 +384,10 @@ fn main() -> ExitCode {
                 confirmation: confirm.as_deref().and_then(Confirmation::from_name),
                 ledger: ledger.settings(),
             };
-            desk::online(&request, out, color)
+            let stdin = std::io::stdin();
+            let mut answers = stdin.lock();
+            let answers = ask.then_some(&mut answers as &mut dyn std::io::BufRead);
+            desk::online(&request, out, color, answers)
         }
         Command::Ledger {
             ledger,

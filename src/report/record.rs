@@ -200,6 +200,25 @@ pub struct QrCode {
 pub struct LedgerInfo {
     pub id: i64,
     pub conflicts: Vec<LedgerConflict>,
+    /// The answers of the official online check recorded earlier for the
+    /// same 管理号 (at any desk), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_answers: Vec<LedgerAnswer>,
+}
+
+/// An answer from the official online check, as the ledger recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerAnswer {
+    /// The ledger entry of the check it answers.
+    pub check_id: i64,
+    /// valid, revoked or not-found.
+    pub answer: String,
+    pub confirmed_at: String,
+    /// Who confirmed it, where the ledger knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
