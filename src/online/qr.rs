@@ -10,7 +10,6 @@
 //! time and memory, and rqrr runs behind `catch_unwind`.
 
 use std::collections::HashSet;
-use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
@@ -639,18 +638,14 @@ fn stream_bytes(stream: &Stream, limit: usize) -> Option<Vec<u8>> {
     undo_predictor(raw, params.as_ref())
 }
 
+/// Through the one bounded inflater: at most `limit` bytes (and the
+/// ratio limit), refused past that.
 fn inflate(data: &[u8], limit: usize) -> Option<Vec<u8>> {
     let cap = limit
         .min(limits::MAX_DECODED_STREAM)
         .min(data.len().saturating_mul(limits::MAX_DECOMPRESSION_RATIO));
-    let mut out = Vec::with_capacity(cap.min(data.len().saturating_mul(16)));
-    let mut dec = flate2::read::ZlibDecoder::new(data).take(cap as u64 + 1);
-    // A stream cut short or with a bad checksum still yields its pixels.
-    let result = dec.read_to_end(&mut out);
-    if out.len() > cap || (result.is_err() && out.is_empty()) {
-        return None;
-    }
-    Some(out)
+    let out = crate::pdf::stream::inflate(data, cap.saturating_add(1))?;
+    (out.len() <= cap).then_some(out)
 }
 
 struct Predictor {
