@@ -118,12 +118,11 @@ pub fn document_dates(doc: &lopdf::Document) -> Vec<OffsetDateTime> {
         .and_then(|c| c.get(b"Metadata").ok())
         .and_then(resolve);
     if let Some(lopdf::Object::Stream(stream)) = metadata {
-        // Through the bounded decoder: an XMP packet is a few kilobytes, and
-        // a decompression bomb here must cost no more than anywhere else.
-        if let Ok(data) = crate::pdf::stream::decode(&stream) {
-            if data.len() <= MAX_XMP {
-                out.extend(xmp_dates(&String::from_utf8_lossy(&data)));
-            }
+        // Through the bounded decoder, capped at what an XMP packet may be:
+        // a decompression bomb here is refused before anything larger is
+        // allocated.
+        if let Ok(data) = crate::pdf::stream::decode_within(&stream, MAX_XMP) {
+            out.extend(xmp_dates(&String::from_utf8_lossy(&data)));
         }
     }
     out
