@@ -12,7 +12,7 @@ use certcheck::desk::{
     self, CheckSettings, Console, DocumentFormat, LedgerPlace, LedgerQuery, LedgerSettings,
 };
 use certcheck::i18n::Lang;
-use certcheck::ledger::{ExportFormat, ExportStyle, HistoryOf, PrivacyMode};
+use certcheck::ledger::{ExportFilter, ExportFormat, ExportStyle, HistoryOf, PrivacyMode};
 use certcheck::online::Confirmation;
 use certcheck::report::printer::OutputFormat;
 use certcheck::web::{self, start::ServeRequest};
@@ -251,13 +251,20 @@ enum LedgerCommand {
         #[arg(long, value_name = "NUMBER", conflicts_with = "id")]
         id_number: Option<String>,
     },
-    /// Every check, oldest first.
+    /// Every check (or those matching the filters), oldest first.
     Export {
         #[arg(long, value_enum, default_value = "jsonl")]
         format: ExportFormat,
-        /// CSV for Excel: a UTF-8 byte-order mark and Chinese headers.
+        /// For Excel: CSV with a UTF-8 byte-order mark, and Chinese headers
+        /// (an XLSX workbook has them too in a Chinese locale).
         #[arg(long)]
         excel: bool,
+        /// Write into this new file (never over an existing one) instead
+        /// of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        filter: ExportFilterArgs,
     },
     /// Apply the schema migrations not yet applied (also done at first use).
     Migrate,
@@ -272,6 +279,43 @@ enum LedgerCommand {
         #[arg(long, value_name = "PATH")]
         from: PathBuf,
     },
+}
+
+/// Which checks `ledger export` writes.
+#[derive(clap::Args)]
+struct ExportFilterArgs {
+    /// Checked on or after this day (YYYY-MM-DD, UTC) or RFC 3339 time.
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Checked on or before this day (YYYY-MM-DD, UTC) or RFC 3339 time.
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+    /// Only this verdict (authentic, unsigned, untrusted, invalid,
+    /// altered, malformed, input_error).
+    #[arg(long, value_name = "VERDICT")]
+    verdict: Option<String>,
+    /// Only this 管理号.
+    #[arg(long, value_name = "NUMBER")]
+    management_number: Option<String>,
+    /// Only this ID number.
+    #[arg(long, value_name = "NUMBER")]
+    id_number: Option<String>,
+    /// Only this holder's name (it may start with '-').
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
+    name: Option<String>,
+}
+
+impl From<ExportFilterArgs> for ExportFilter {
+    fn from(a: ExportFilterArgs) -> Self {
+        ExportFilter {
+            from: a.from,
+            to: a.to,
+            verdict: a.verdict,
+            management_number: a.management_number,
+            id_number: a.id_number,
+            name: a.name,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -351,12 +395,24 @@ fn main() -> ExitCode {
                         LedgerQuery::History(HistoryOf::IdNumber(n.unwrap_or_default()))
                     }
                 },
-                LedgerCommand::Export { format, excel } => LedgerQuery::Export {
+                LedgerCommand::Export {
+                    format,
+                    excel,
+                    output,
+                    filter,
+                } => LedgerQuery::Export {
                     format,
                     style: ExportStyle {
                         bom: excel,
-                        chinese_headers: excel,
+                        chinese_headers: excel || (format.is_binary() && lang == Lang::Zh),
                     },
+                    filter: filter.into(),
+                    to: output.map_or(
+                        desk::ExportTo::Stdout {
+                            terminal: std::io::stdout().is_terminal(),
+                        },
+                        desk::ExportTo::File,
+                    ),
                 },
                 LedgerCommand::Migrate => LedgerQuery::Migrate,
                 LedgerCommand::Purge { before } => LedgerQuery::Purge { before },

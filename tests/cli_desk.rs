@@ -629,3 +629,213 @@ fn the_watch_folder_delivers_files_that_arrive_while_it_runs() {
     let list = env.run(&[&"ledger", &"--ledger", &ledger, &"list"]);
     assert_eq!(stdout(&list).lines().count(), 2, "{}", stdout(&list));
 }
+
+/// An XLSX workbook read back as a user's spreadsheet sees it: the cells
+/// of its first sheet by row (text: shared or inline strings; numbers as
+/// written) and the sheet's XML (to look for formulas).
+struct Workbook {
+    rows: Vec<Vec<String>>,
+    sheet_xml: String,
+}
+
+fn read_xlsx(path: &Path) -> Workbook {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut part = |name: &str| {
+        let mut s = String::new();
+        zip.by_name(name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    };
+    let shared_xml = part("xl/sharedStrings.xml");
+    let sheet_xml = part("xl/worksheets/sheet1.xml");
+    let unescape = |s: &str| {
+        let s = s
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'");
+        let s = regex::Regex::new(r"_x([0-9A-Fa-f]{4})_")
+            .unwrap()
+            .replace_all(&s, |c: &regex::Captures| {
+                let n = u32::from_str_radix(&c[1], 16).unwrap();
+                char::from_u32(n).unwrap().to_string()
+            })
+            .into_owned();
+        s.replace("&amp;", "&")
+    };
+    let t = regex::Regex::new(r"(?s)<t[^>]*>(.*?)</t>").unwrap();
+    let shared: Vec<String> = regex::Regex::new(r"(?s)<si>(.*?)</si>")
+        .unwrap()
+        .captures_iter(&shared_xml)
+        .map(|si| {
+            t.captures_iter(&si[1])
+                .map(|c| unescape(&c[1]))
+                .collect::<String>()
+        })
+        .collect();
+    let cell = regex::Regex::new(r#"(?s)<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)"#).unwrap();
+    let value = regex::Regex::new(r"(?s)<v>(.*?)</v>").unwrap();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for c in cell.captures_iter(&sheet_xml) {
+        let col = c[1]
+            .bytes()
+            .fold(0usize, |n, b| n * 26 + usize::from(b - b'A' + 1))
+            - 1;
+        let row: usize = c[2].parse::<usize>().unwrap() - 1;
+        let attrs = &c[3];
+        let body = c.get(4).map_or("", |m| m.as_str());
+        let text = if attrs.contains(r#"t="s""#) {
+            let i: usize = value.captures(body).unwrap()[1].parse().unwrap();
+            shared[i].clone()
+        } else if attrs.contains(r#"t="inlineStr""#) {
+            t.captures_iter(body).map(|c| unescape(&c[1])).collect()
+        } else {
+            value
+                .captures(body)
+                .map(|v| v[1].to_string())
+                .unwrap_or_default()
+        };
+        if rows.len() <= row {
+            rows.resize(row + 1, Vec::new());
+        }
+        if rows[row].len() <= col {
+            rows[row].resize(col + 1, String::new());
+        }
+        rows[row][col] = text;
+    }
+    Workbook { rows, sheet_xml }
+}
+
+#[test]
+fn the_ledger_exports_a_workbook_with_neutralised_string_cells_and_filters() {
+    let env = Env::new();
+    let ledger = env.path("ledger.sqlite3");
+    let ledger_arg = format!("--ledger={}", ledger.display());
+    let folder = env.path("in");
+    std::fs::create_dir_all(&folder).unwrap();
+    let formula_name = "=HYPERLINK(\"evil\",\"x\").pdf";
+    std::fs::copy(
+        corpus("unsigned-query-result.pdf"),
+        folder.join(formula_name),
+    )
+    .unwrap();
+    let out = env.verify(&[
+        &desk("untrusted-hostile-seal-subject.pdf"),
+        &desk("unsigned-formula-fields.pdf"),
+        &ledger_arg,
+    ]);
+    assert_eq!(status(&out), 1, "{}", stderr(&out));
+    // Checked under a relative name, so the path cell itself is the formula.
+    let out = env
+        .cmd()
+        .current_dir(&folder)
+        .args(["verify", "--no-default-trust", "--quiet", &ledger_arg])
+        .arg(formula_name)
+        .output()
+        .unwrap();
+    assert_eq!(status(&out), 3, "{}", stderr(&out));
+
+    let export = |args: &[&str]| {
+        let mut cmd = env.cmd();
+        cmd.args(["ledger", &ledger_arg, "export"]).args(args);
+        cmd.output().unwrap()
+    };
+    let book_path = env.path("ledger.xlsx");
+    let out = export(&["--format", "xlsx", "--output", book_path.to_str().unwrap()]);
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let book = read_xlsx(&book_path);
+    assert!(!book.sheet_xml.contains("<f>") && !book.sheet_xml.contains("<f "));
+    let header = &book.rows[0];
+    assert_eq!(header[0], "id");
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(book.rows.len(), 4, "{:?}", book.rows);
+    let rows = &book.rows[1..];
+    for row in rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a formula cell: {cell:?}"
+            );
+        }
+    }
+    assert_eq!(rows[0][col("verdict")], "untrusted");
+    assert_eq!(rows[0][col("name")], "何俊杰");
+    assert_eq!(rows[0][col("management_number")], "2021R3401000512");
+    assert_eq!(rows[1][col("name")], "'-马丽");
+    assert_eq!(rows[1][col("id_number")], "13019919971121090X");
+    assert_eq!(rows[2][col("path")], format!("'{formula_name}"));
+    assert_eq!(rows[2][col("verdict")], "unsigned");
+    // The hostile path is a string cell, held in the shared strings.
+    assert!(book.sheet_xml.contains(&format!(
+        r#"r="{}4" t="s""#,
+        (b'A' + col("path") as u8) as char
+    )));
+
+    // The file is never written over, nor through a link.
+    let again = export(&["--format", "xlsx", "--output", book_path.to_str().unwrap()]);
+    assert_eq!(status(&again), 2);
+    assert_eq!(read_xlsx(&book_path).rows.len(), 4);
+    // Not onto a terminal either; to a pipe it is the same workbook.
+    let piped = export(&["--format", "xlsx"]);
+    assert_eq!(status(&piped), 0);
+    assert!(piped.stdout.starts_with(b"PK\x03\x04"));
+
+    // Filters: the same rows in the workbook and the CSV.
+    let filtered = |args: &[&str], file: &str| {
+        let p = env.path(file);
+        let mut all = vec!["--format", "xlsx", "--output", p.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let out = export(&all);
+        assert_eq!(status(&out), 0, "{}", stderr(&out));
+        let xlsx_ids: Vec<String> = read_xlsx(&p).rows[1..]
+            .iter()
+            .map(|r| r[0].clone())
+            .collect();
+        let mut csv_args = vec!["--format", "csv"];
+        csv_args.extend_from_slice(args);
+        let out = export(&csv_args);
+        let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+        let csv_ids: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[0].to_string())
+            .collect();
+        assert_eq!(xlsx_ids, csv_ids, "{args:?}");
+        xlsx_ids
+    };
+    assert_eq!(filtered(&["--verdict", "unsigned"], "f1.xlsx"), ["2", "3"]);
+    assert_eq!(filtered(&["--name", "-马丽"], "f2.xlsx"), ["2"]);
+    assert_eq!(
+        filtered(&["--management-number", "2021r 3401000512"], "f3.xlsx"),
+        ["1"]
+    );
+    assert_eq!(
+        filtered(&["--id-number", "13019919971121090x"], "f4.xlsx"),
+        ["2"]
+    );
+    assert_eq!(
+        filtered(&["--from", "2000-01-01", "--to", "2999-12-31"], "f5.xlsx").len(),
+        3
+    );
+    assert!(filtered(&["--from", "2999-01-01"], "f6.xlsx").is_empty());
+    assert!(filtered(&["--to", "2000-01-01"], "f7.xlsx").is_empty());
+    let bad = export(&["--verdict", "genuine"]);
+    assert_eq!(status(&bad), 2);
+    assert!(stderr(&bad).contains("authentic"), "{}", stderr(&bad));
+
+    // A Chinese desk's workbook has Chinese headers.
+    let zh = env.path("zh.xlsx");
+    let out = env
+        .cmd()
+        .env("LANG", "zh_CN.UTF-8")
+        .args(["ledger", &ledger_arg, "export", "--format", "xlsx", "-o"])
+        .arg(&zh)
+        .output()
+        .unwrap();
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    let header = &read_xlsx(&zh).rows[0];
+    assert_eq!(header[..3], ["编号", "核验时间", "文件"]);
+}

@@ -337,6 +337,7 @@ async fn off_the_loopback_every_request_needs_the_token() {
         "/assets/app.js",
         "/files/x",
         "/ledger/export.csv",
+        "/ledger/export.xlsx",
     ] {
         let (status, _, _) = send(&d.app, plain(path)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
@@ -654,4 +655,54 @@ async fn a_plain_form_posted_by_a_browser_from_the_desk_passes_and_from_elsewher
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _, _) = send(&d.app, form("http://127.0.0.1:8420", "same-origin")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_ledger_view_offers_an_xlsx_workbook_with_string_cells() {
+    use std::io::Read;
+    let d = desk();
+    let hostile = "=HYPERLINK(\"evil\",\"x\").pdf";
+    let row = upload(&d, hostile, sample("query-result-unsigned.pdf")).await;
+    assert_eq!(row["verdict"], "unsigned");
+    let (_, _, ledger) = send(&d.app, get("/ledger")).await;
+    assert!(ledger.contains("href=\"/ledger/export.xlsx\""), "{ledger}");
+    assert!(ledger.contains("导出 Excel"), "{ledger}");
+    let response = d
+        .app
+        .clone()
+        .oneshot(get("/ledger/export.xlsx"))
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .expect("disposition")
+        .contains("certcheck-ledger.xlsx"));
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
+        .await
+        .expect("body");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(body.to_vec())).expect("a zip");
+    let mut part = |name: &str| {
+        let mut s = String::new();
+        zip.by_name(name)
+            .expect(name)
+            .read_to_string(&mut s)
+            .expect("utf-8");
+        s
+    };
+    let strings = part("xl/sharedStrings.xml");
+    let sheet = part("xl/worksheets/sheet1.xml");
+    // A Chinese browser gets Chinese headers; the hostile name is a string.
+    assert!(strings.contains("<t>编号</t>"), "{strings}");
+    assert!(strings.contains("<t>张伟</t>"), "{strings}");
+    assert!(
+        strings.contains("<t>'=HYPERLINK(\"evil\",\"x\").pdf</t>"),
+        "{strings}"
+    );
+    assert!(!sheet.contains("<f>") && !sheet.contains("<f "), "{sheet}");
 }

@@ -13,8 +13,8 @@ use std::sync::atomic::AtomicBool;
 use crate::batch;
 use crate::config::Config;
 use crate::ledger::{
-    self, ExportFormat, ExportStyle, HistoryOf, Ledger, LedgerConfig, LedgerError, Location,
-    Privacy, PrivacyMode, Stamp,
+    self, ExportFilter, ExportFormat, ExportStyle, HistoryOf, Ledger, LedgerConfig, LedgerError,
+    Location, Privacy, PrivacyMode, Stamp,
 };
 use crate::online::{self, Confirmation, OnlineCheck};
 use crate::report::printer::{self, OutputFormat, Printer};
@@ -408,10 +408,12 @@ pub enum LedgerQuery {
     /// Every check of a file, 管理号 or ID number, at every desk (JSON
     /// lines, oldest first).
     History(HistoryOf),
-    /// Every check, oldest first.
+    /// Every check matching `filter`, oldest first.
     Export {
         format: ExportFormat,
         style: ExportStyle,
+        filter: ExportFilter,
+        to: ExportTo,
     },
     /// Apply the schema migrations not yet applied.
     Migrate,
@@ -419,6 +421,16 @@ pub enum LedgerQuery {
     Purge { before: String },
     /// Copy an SQLite ledger into this (empty) one.
     Import { from: PathBuf },
+}
+
+/// Where `ledger export` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportTo {
+    /// The command's output; `terminal`: it is a terminal (a workbook's
+    /// bytes are refused there).
+    Stdout { terminal: bool },
+    /// A new file (an existing file or link there is not overwritten).
+    File(PathBuf),
 }
 
 /// Runs `query` on the ledger of `settings` (default: the config's, else
@@ -454,7 +466,30 @@ pub fn ledger_command<W: Write>(
                 let _ = writeln!(out);
             }
         }),
-        LedgerQuery::Export { format, style } => ledger.export_with(format, &style, &mut out),
+        LedgerQuery::Export {
+            format,
+            style,
+            filter,
+            to,
+        } => match to {
+            ExportTo::Stdout { terminal: true } if format.is_binary() => {
+                return Err(Failure::usage(
+                    "an XLSX workbook is not for a terminal: add --output FILE.xlsx (or redirect)",
+                ))
+            }
+            ExportTo::Stdout { .. } => ledger.export_filtered(format, &style, &filter, &mut out),
+            ExportTo::File(path) => {
+                let file = crate::trust_admin::create_new(&path)
+                    .map_err(|e| Failure::usage(format!("--output {}: {e}", path.display())))?;
+                let written =
+                    ledger.export_filtered(format, &style, &filter, std::io::BufWriter::new(file));
+                if written.is_err() {
+                    // A half-written export must not pass for a whole one.
+                    let _ = std::fs::remove_file(&path);
+                }
+                written
+            }
+        },
         LedgerQuery::Migrate => ledger.schema_version().map(|v| {
             let _ = writeln!(
                 out,

@@ -1,7 +1,8 @@
 //! The ledger out of the program: `ledger list` lines for a terminal and
-//! `ledger export` files for a spreadsheet. Every string from a file goes
-//! through report/escape: terminal escapes shown, spreadsheet formulas
-//! neutralised.
+//! `ledger export` files for a spreadsheet (CSV, JSON lines, XLSX). Every
+//! string from a file goes through report/escape: terminal escapes shown,
+//! spreadsheet formulas neutralised (and in XLSX every such cell is a
+//! string cell, never a formula).
 
 use std::io::Write;
 
@@ -16,6 +17,15 @@ use crate::report::escape;
 pub enum ExportFormat {
     Csv,
     Jsonl,
+    /// An Excel workbook: one sheet, the [`EXPORT_HEADER`] columns.
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// Whether the export is bytes for a program, not text for a terminal.
+    pub fn is_binary(self) -> bool {
+        self == ExportFormat::Xlsx
+    }
 }
 
 /// How a CSV export is written for the person who opens it.
@@ -26,6 +36,30 @@ pub struct ExportStyle {
     pub bom: bool,
     /// Chinese column headers instead of the stable English keys.
     pub chinese_headers: bool,
+}
+
+/// Which checks `ledger export` writes: those matching every filter given
+/// (all of them when none is). Dates are UTC days, `2026-01-31`, or RFC
+/// 3339 times; numbers and names compare as the conflicts do (NFKC, no
+/// spaces, upper case; keyed-hashed in a hashed ledger).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportFilter {
+    /// Checked at or after (a day: from its start).
+    pub from: Option<String>,
+    /// Checked at or before (a day: to its end).
+    pub to: Option<String>,
+    /// One verdict: authentic, unsigned, untrusted, invalid, altered,
+    /// malformed or input_error.
+    pub verdict: Option<String>,
+    pub management_number: Option<String>,
+    pub id_number: Option<String>,
+    pub name: Option<String>,
+}
+
+impl ExportFilter {
+    pub fn is_empty(&self) -> bool {
+        *self == ExportFilter::default()
+    }
 }
 
 pub const EXPORT_HEADER: &[&str] = &[
@@ -104,8 +138,64 @@ pub(crate) fn write<W: Write>(
             }
             w.flush().map_err(io)?;
         }
+        ExportFormat::Xlsx => {
+            let bytes = xlsx(entries, style).map_err(|e| LedgerError::Io(e.to_string()))?;
+            out.write_all(&bytes).map_err(io)?;
+            out.flush().map_err(io)?;
+        }
     }
     Ok(())
+}
+
+/// Excel's limit on the characters of one cell.
+const XLSX_MAX_CELL_CHARS: usize = 32_767;
+
+/// Widest column set, in Excel's character units.
+const XLSX_MAX_COLUMN_WIDTH: usize = 60;
+
+/// The entries as an XLSX workbook: a bold, frozen header row, then one row
+/// per entry. Every cell is written as a string (a value a file chose can
+/// never become a formula) after the same neutralising as CSV, so a copy
+/// pasted on from Excel stays harmless too; columns are as wide as their
+/// widest cell shows (a Chinese character takes two).
+fn xlsx(entries: &[Entry], style: &ExportStyle) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let header = if style.chinese_headers {
+        EXPORT_HEADER_ZH
+    } else {
+        EXPORT_HEADER
+    };
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(if style.chinese_headers {
+        "核验台账"
+    } else {
+        "ledger"
+    })?;
+    let bold = Format::new().set_bold();
+    let mut widths: Vec<usize> = header.iter().map(|h| UnicodeWidthStr::width(*h)).collect();
+    for (col, h) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *h, &bold)?;
+    }
+    for (i, e) in entries.iter().enumerate() {
+        // Row 0 is the header; Excel has 1 048 576 rows, more than a
+        // ledger export writes (the rest would be refused by the writer).
+        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        for (col, cell) in cells(e).iter().enumerate() {
+            let cell = escape::csv_cell(cell);
+            let cell: String = cell.chars().take(XLSX_MAX_CELL_CHARS).collect();
+            if let Some(w) = widths.get_mut(col) {
+                *w = (*w).max(UnicodeWidthStr::width(cell.as_str()));
+            }
+            sheet.write_string(row, col as u16, cell)?;
+        }
+    }
+    for (col, w) in widths.iter().enumerate() {
+        let w = (*w).clamp(6, XLSX_MAX_COLUMN_WIDTH) + 1;
+        sheet.set_column_width(col as u16, w as f64)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    book.save_to_buffer()
 }
 
 /// One entry's cells, in [`EXPORT_HEADER`] order.

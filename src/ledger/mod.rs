@@ -40,7 +40,9 @@ use crate::online::Confirmation;
 use crate::report::{Code, Fields, LedgerConflict, LedgerEarlier, LedgerInfo, Reason, Record};
 use crate::trust::TrustStore;
 use backend::{Backend, Candidate, ConfirmationRow, Filter, Lookup, Row};
-pub use export::{list_line, ExportFormat, ExportStyle, EXPORT_HEADER, EXPORT_HEADER_ZH};
+pub use export::{
+    list_line, ExportFilter, ExportFormat, ExportStyle, EXPORT_HEADER, EXPORT_HEADER_ZH,
+};
 pub use privacy::{HashKey, Privacy, PrivacyMode, KEY_ENV};
 
 /// The environment variable that relocates the default ledger's dir.
@@ -607,13 +609,131 @@ impl Ledger {
         style: &ExportStyle,
         out: W,
     ) -> Result<(), LedgerError> {
+        self.export_filtered(format, style, &ExportFilter::default(), out)
+    }
+
+    /// [`Ledger::export_with`], only the checks that `filter` matches.
+    pub fn export_filtered<W: Write>(
+        &self,
+        format: ExportFormat,
+        style: &ExportStyle,
+        filter: &ExportFilter,
+        out: W,
+    ) -> Result<(), LedgerError> {
+        let keep = self.row_filter(filter)?;
         let rows = self
             .backend
             .borrow_mut()
             .select(&Filter::All, false, None)?;
-        let entries: Vec<Entry> = rows.into_iter().map(|r| entry_from(r, false)).collect();
+        let entries: Vec<Entry> = rows
+            .into_iter()
+            .filter(|r| keep.matches(r))
+            .map(|r| entry_from(r, false))
+            .collect();
         export::write(&entries, format, style, out)
     }
+
+    /// `filter` as the stored values it compares with: times as stored
+    /// (RFC 3339, UTC), numbers and names as their keys.
+    fn row_filter(&self, filter: &ExportFilter) -> Result<RowFilter, LedgerError> {
+        let verdict = match &filter.verdict {
+            Some(v) => {
+                let v = v.trim().to_ascii_lowercase().replace('-', "_");
+                if !VERDICT_NAMES.contains(&v.as_str()) {
+                    return Err(LedgerError::Usage(format!(
+                        "--verdict {v:?}: use one of {}",
+                        VERDICT_NAMES.join(", ")
+                    )));
+                }
+                Some(v)
+            }
+            None => None,
+        };
+        let personal = |value: &Option<String>, option: &str| match value {
+            None => Ok(None),
+            Some(v) => {
+                // An empty value matches nothing, as in `ledger show`.
+                let Some(k) = normalise(v) else {
+                    return Ok(Some(String::new()));
+                };
+                match (self.hashed, &self.key) {
+                    (false, _) => Ok(Some(k)),
+                    (true, Some(key)) => Ok(Some(key.mac(&k))),
+                    (true, None) => Err(LedgerError::Privacy(format!(
+                        "this ledger keeps names and ID numbers hashed: {option} needs the key                          (--ledger-privacy hashed and ${KEY_ENV} or ledger_key in the config)"
+                    ))),
+                }
+            }
+        };
+        Ok(RowFilter {
+            from: filter
+                .from
+                .as_deref()
+                .map(|f| parse_time("--from", f))
+                .transpose()?,
+            until: filter.to.as_deref().map(parse_end).transpose()?,
+            verdict,
+            mn_key: filter
+                .management_number
+                .as_ref()
+                .map(|m| normalise(m).unwrap_or_default()),
+            id_key: personal(&filter.id_number, "--id-number")?,
+            name_key: personal(&filter.name, "--name")?,
+        })
+    }
+}
+
+/// The verdicts a check can have (as stored).
+const VERDICT_NAMES: &[&str] = &[
+    "authentic",
+    "unsigned",
+    "untrusted",
+    "invalid",
+    "altered",
+    "malformed",
+    "input_error",
+];
+
+/// An [`ExportFilter`] in stored terms; `until` is exclusive.
+struct RowFilter {
+    from: Option<String>,
+    until: Option<String>,
+    verdict: Option<String>,
+    mn_key: Option<String>,
+    id_key: Option<String>,
+    name_key: Option<String>,
+}
+
+impl RowFilter {
+    fn matches(&self, r: &Row) -> bool {
+        let key = |want: &Option<String>, have: &Option<String>| {
+            want.as_ref()
+                .is_none_or(|w| !w.is_empty() && have.as_ref() == Some(w))
+        };
+        // Stored times are RFC 3339 in UTC with a Z, so they compare as text.
+        self.from.as_ref().is_none_or(|f| r.checked_at >= *f)
+            && self.until.as_ref().is_none_or(|u| r.checked_at < *u)
+            && self.verdict.as_ref().is_none_or(|v| r.verdict == *v)
+            && key(&self.mn_key, &r.mn_key)
+            && key(&self.id_key, &r.id_key)
+            && key(&self.name_key, &r.name_key)
+    }
+}
+
+/// The first time after the end of `to`: a day ends at the next midnight,
+/// an RFC 3339 time one second after it (stored times have whole seconds).
+fn parse_end(to: &str) -> Result<String, LedgerError> {
+    use time::format_description::well_known::Rfc3339;
+    let start = parse_time("--to", to)?;
+    let bad = || LedgerError::Usage(format!("--to {to:?}: give a date or an RFC 3339 time"));
+    let t = OffsetDateTime::parse(&start, &Rfc3339).map_err(|_| bad())?;
+    let is_day = OffsetDateTime::parse(to, &Rfc3339).is_err();
+    let end = if is_day {
+        t + time::Duration::days(1)
+    } else {
+        t + time::Duration::seconds(1)
+    };
+    end.format(&Rfc3339).map_err(|_| bad())
 }
 
 /// Brings the ledger to this build's schema; a ledger already at a later
@@ -696,10 +816,15 @@ fn check_key(b: &mut dyn Backend, key: &HashKey) -> Result<(), LedgerError> {
 }
 
 fn parse_cutoff(before: &str) -> Result<String, LedgerError> {
+    parse_time("--before", before)
+}
+
+/// A day (its start, UTC) or an RFC 3339 time, as stored times are written.
+fn parse_time(option: &str, before: &str) -> Result<String, LedgerError> {
     use time::format_description::well_known::Rfc3339;
     let bad = || {
         LedgerError::Usage(format!(
-            "--before {before:?}: give a date (2026-01-31) or an RFC 3339 time"
+            "{option} {before:?}: give a date (2026-01-31) or an RFC 3339 time"
         ))
     };
     let t = if let Ok(t) = OffsetDateTime::parse(before, &Rfc3339) {

@@ -42,7 +42,7 @@ use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 
 use crate::i18n::{self, Lang};
-use crate::ledger::{ExportFormat, Ledger, LedgerConfig, LedgerError, Stamp};
+use crate::ledger::{ExportFormat, ExportStyle, Ledger, LedgerConfig, LedgerError, Stamp};
 use crate::online::Confirmation;
 use crate::report::Record;
 use crate::Options;
@@ -239,6 +239,7 @@ pub fn router(mut config: ServeConfig) -> Result<(Router, Arc<Desk>), WebError> 
         .route("/files/{id}/online", post(record_answer))
         .route("/ledger", get(ledger_page))
         .route("/ledger/export.csv", get(ledger_csv))
+        .route("/ledger/export.xlsx", get(ledger_xlsx))
         .layer(DefaultBodyLimit::max(MAX_SMALL_BODY))
         .merge(uploads)
         .fallback(not_found)
@@ -1048,27 +1049,52 @@ async fn ledger_page(
 }
 
 async fn ledger_csv(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Response {
-    let lang = lang_of(&headers, None);
+    ledger_export(desk, &headers, ExportFormat::Csv).await
+}
+
+async fn ledger_xlsx(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Response {
+    ledger_export(desk, &headers, ExportFormat::Xlsx).await
+}
+
+/// The whole ledger as a download. The workbook's headers follow the
+/// page's language; the CSV keeps the stable English keys programs read.
+async fn ledger_export(desk: Arc<Desk>, headers: &HeaderMap, format: ExportFormat) -> Response {
+    let lang = lang_of(headers, None);
+    let style = ExportStyle {
+        bom: false,
+        chinese_headers: format == ExportFormat::Xlsx && lang == Lang::Zh,
+    };
     let out = {
         let desk = desk.clone();
         tokio::task::spawn_blocking(move || {
             desk.ledger().map(|l| {
                 let mut buf = Vec::new();
-                l.export(ExportFormat::Csv, &mut buf).map(|()| buf)
+                l.export_with(format, &style, &mut buf).map(|()| buf)
             })
         })
         .await
     };
+    let (content_type, disposition) = match format {
+        ExportFormat::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "attachment; filename=\"certcheck-ledger.xlsx\"",
+        ),
+        ExportFormat::Jsonl => (
+            "application/jsonl; charset=utf-8",
+            "attachment; filename=\"certcheck-ledger.jsonl\"",
+        ),
+        ExportFormat::Csv => (
+            "text/csv; charset=utf-8",
+            "attachment; filename=\"certcheck-ledger.csv\"",
+        ),
+    };
     match out {
-        Ok(Some(Ok(csv))) => (
+        Ok(Some(Ok(bytes))) => (
             [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"certcheck-ledger.csv\"",
-                ),
+                (header::CONTENT_TYPE, content_type),
+                (header::CONTENT_DISPOSITION, disposition),
             ],
-            csv,
+            bytes,
         )
             .into_response(),
         Ok(Some(Err(e))) => with_status(

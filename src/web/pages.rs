@@ -666,7 +666,7 @@ fn ledger_rows(lang: Lang, entries: &[&Entry]) -> Markup {
 }
 
 /// The ledger view: today's checks (or the search results), the
-/// conflicts, and the CSV export.
+/// conflicts, and the CSV and XLSX exports.
 pub fn ledger_page(lang: Lang, desk: &Desk, entries: &[Entry], search: &str) -> Markup {
     let today = super::now_rfc3339().get(..10).unwrap_or("").to_string();
     let shown: Vec<&Entry> = if search.is_empty() {
@@ -691,6 +691,8 @@ pub fn ledger_page(lang: Lang, desk: &Desk, entries: &[Entry], search: &str) -> 
                 button type="submit" { (t(lang, "ui.search")) }
                 " "
                 a.button href="/ledger/export.csv" { (t(lang, "ui.export_csv")) }
+                " "
+                a.button href="/ledger/export.xlsx" { (t(lang, "ui.export_xlsx")) }
             }
             h2 #checks {
                 @if search.is_empty() { (t(lang, "ui.today_checks")) } @else { (t(lang, "ui.search_results")) ": " (search) }
