@@ -54,7 +54,7 @@ pub struct Misread {
 /// read as written (an uncompressed object at another offset than lopdf
 /// used, a missing or unreadable object stream): the caller then reads
 /// the file another way rather than trust lopdf's reading.
-pub fn misread_objects(bytes: &[u8], doc: &Document) -> Result<Vec<Misread>, ()> {
+pub(crate) fn misread_objects(bytes: &[u8], doc: &Document) -> Result<Vec<Misread>, ()> {
     let mut by_stream: BTreeMap<u32, Vec<(u32, u64)>> = BTreeMap::new();
     for (n, entry) in newest_states(bytes, doc) {
         let known = doc.reference_table.entries.get(&n);
