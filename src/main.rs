@@ -363,7 +363,9 @@ fn main() -> ExitCode {
                 revocation,
                 require_revocation,
             };
-            let progress = !quiet && std::io::stderr().is_terminal();
+            let progress = !quiet
+                && std::io::stderr().is_terminal()
+                && !certcheck::report::escape::terminal_is_dumb();
             desk::verify(&request, out, Console { color, progress })
         }
         Command::Online {
