@@ -1069,3 +1069,78 @@ fn no_color_and_a_dumb_terminal_get_no_escape_bytes() {
     let empty = on_a_terminal(&env, &[("NO_COLOR", "")], &args, Some(&err)).unwrap();
     assert!(empty.contains(&0x1b));
 }
+
+#[test]
+fn ledger_correct_appends_an_entry_and_show_gives_the_chain() {
+    let env = Env::new();
+    let ledger_arg = format!("--ledger={}", env.path("ledger.sqlite3").display());
+    let file = corpus("unsigned-query-result.pdf");
+    let out = env.verify(&[&file, &ledger_arg]);
+    assert_eq!(status(&out), 3);
+    let ledger = |args: &[&str]| {
+        env.cmd()
+            .env("CERTCHECK_DESK", "desk-9")
+            .args(["ledger", &ledger_arg])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let show = |id: &str| -> Value {
+        let out = ledger(&["show", id]);
+        assert_eq!(status(&out), 0, "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let before = show("1");
+    let out = ledger(&[
+        "correct",
+        "1",
+        "--reason",
+        "官方网站显示已撤销",
+        "--answer",
+        "revoked",
+        "--operator",
+        "ann",
+    ]);
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("correction #1 of check #1 recorded by ann at desk desk-9"),
+        "{}",
+        stdout(&out)
+    );
+    let out = ledger(&[
+        "correct",
+        "1",
+        "--reason",
+        "seal compared by hand",
+        "--verdict",
+        "untrusted",
+    ]);
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    let after = show("1");
+    // The check is as it was; the corrections follow it, oldest first.
+    for key in [
+        "checked_at",
+        "path",
+        "sha256",
+        "verdict",
+        "record",
+        "operator",
+    ] {
+        assert_eq!(after[key], before[key], "{key}");
+    }
+    assert_eq!(after["confirmation"], "revoked");
+    let chain = after["corrections"].as_array().unwrap();
+    assert_eq!(chain.len(), 2);
+    assert_eq!(chain[0]["reason"], "官方网站显示已撤销");
+    assert_eq!(chain[0]["answer"], "revoked");
+    assert_eq!(chain[0]["operator"], "ann");
+    assert_eq!(chain[0]["desk"], "desk-9");
+    assert_eq!(chain[1]["verdict"], "untrusted");
+    assert_eq!(chain[1]["check_id"], 1);
+    // Refused: no reason, an unknown check, an unknown verdict.
+    assert_eq!(status(&ledger(&["correct", "1"])), 2);
+    assert_eq!(status(&ledger(&["correct", "5", "--reason", "x"])), 2);
+    let bad = ledger(&["correct", "1", "--reason", "x", "--verdict", "genuine"]);
+    assert_eq!(status(&bad), 2);
+    assert_eq!(show("1")["corrections"].as_array().unwrap().len(), 2);
+}
