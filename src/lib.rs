@@ -9,6 +9,18 @@
 //! and English. Every stage records facts and reasons; only
 //! [`verdict::decide`] turns them into a verdict.
 
+// No panic on file data: every fallible step is a typed error or a checked
+// access; a local allow says why it cannot fail. Tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 pub mod batch;
 pub mod changes;
 pub mod config;

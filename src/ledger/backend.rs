@@ -103,7 +103,9 @@ impl Lookup {
         .map(|(kind, v)| {
             let d = Sha256::digest(format!("certcheck-ledger:{kind}:{v}").as_bytes());
             let mut b = [0u8; 8];
-            b.copy_from_slice(&d[..8]);
+            for (to, from) in b.iter_mut().zip(d.iter()) {
+                *to = *from;
+            }
             i64::from_be_bytes(b)
         })
         .collect();

@@ -10,7 +10,6 @@
 //! time and memory, and rqrr runs behind `catch_unwind`.
 
 use std::collections::HashSet;
-use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
@@ -342,13 +341,17 @@ fn column_confirms(
             let want_dark = stage != 1;
             let here = dark(x, yy);
             if here == want_dark {
-                runs[stage] += 1;
+                if let Some(r) = runs.get_mut(stage) {
+                    *r += 1;
+                }
             } else {
                 stage += 1;
                 if stage == 3 {
                     return Some(runs);
                 }
-                runs[stage] = 1;
+                if let Some(r) = runs.get_mut(stage) {
+                    *r = 1;
+                }
             }
             steps += 1;
             if steps > limit {
@@ -639,18 +642,14 @@ fn stream_bytes(stream: &Stream, limit: usize) -> Option<Vec<u8>> {
     undo_predictor(raw, params.as_ref())
 }
 
+/// Through the one bounded inflater: at most `limit` bytes (and the
+/// ratio limit), refused past that.
 fn inflate(data: &[u8], limit: usize) -> Option<Vec<u8>> {
     let cap = limit
         .min(limits::MAX_DECODED_STREAM)
         .min(data.len().saturating_mul(limits::MAX_DECOMPRESSION_RATIO));
-    let mut out = Vec::with_capacity(cap.min(data.len().saturating_mul(16)));
-    let mut dec = flate2::read::ZlibDecoder::new(data).take(cap as u64 + 1);
-    // A stream cut short or with a bad checksum still yields its pixels.
-    let result = dec.read_to_end(&mut out);
-    if out.len() > cap || (result.is_err() && out.is_empty()) {
-        return None;
-    }
-    Some(out)
+    let out = crate::pdf::stream::inflate(data, cap.saturating_add(1))?;
+    (out.len() <= cap).then_some(out)
 }
 
 struct Predictor {
@@ -730,7 +729,9 @@ fn unfilter_row(kind: u8, cur: &mut [u8], prev: &[u8], bpp: usize) -> Option<()>
         0 => {}
         1 => {
             for i in bpp..cur.len() {
-                cur[i] = cur[i].wrapping_add(cur[i - bpp]);
+                let a = cur.get(i - bpp).copied()?;
+                let x = cur.get_mut(i)?;
+                *x = x.wrapping_add(a);
             }
         }
         2 => {
@@ -740,18 +741,26 @@ fn unfilter_row(kind: u8, cur: &mut [u8], prev: &[u8], bpp: usize) -> Option<()>
         }
         3 => {
             for i in 0..cur.len() {
-                let a = if i >= bpp { cur[i - bpp] } else { 0 };
-                cur[i] = cur[i].wrapping_add(((u16::from(a) + u16::from(prev[i])) / 2) as u8);
+                let a = if i >= bpp {
+                    cur.get(i - bpp).copied()?
+                } else {
+                    0
+                };
+                let b = prev.get(i).copied()?;
+                let x = cur.get_mut(i)?;
+                *x = x.wrapping_add(((u16::from(a) + u16::from(b)) / 2) as u8);
             }
         }
         4 => {
             for i in 0..cur.len() {
                 let (a, c) = if i >= bpp {
-                    (cur[i - bpp], prev[i - bpp])
+                    (cur.get(i - bpp).copied()?, prev.get(i - bpp).copied()?)
                 } else {
                     (0, 0)
                 };
-                cur[i] = cur[i].wrapping_add(paeth(a, prev[i], c));
+                let b = prev.get(i).copied()?;
+                let x = cur.get_mut(i)?;
+                *x = x.wrapping_add(paeth(a, b, c));
             }
         }
         _ => return None,
@@ -818,7 +827,10 @@ pub fn decode_image_xobject(doc: &Document, stream: &Stream, budget: usize) -> O
             // The common cases, without per-sample unpacking.
             (Colour::Grey, 8) => out.extend_from_slice(row.get(..width)?),
             (Colour::Rgb, 8) => out.extend(row.chunks_exact(3).take(width).map(|p| {
-                let (r, g, b) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
+                let [r, g, b] = match p {
+                    &[r, g, b] => [r, g, b].map(u32::from),
+                    _ => [0; 3],
+                };
                 ((r * 299 + g * 587 + b * 114) / 1000) as u8
             })),
             _ => {

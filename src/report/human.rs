@@ -151,6 +151,7 @@ fn describe_signature(sig: &SignatureReport, revisions: usize) -> String {
     if let Some(t) = &sig.signing_time {
         let source = match sig.signing_time_source.as_deref() {
             Some("timestamp") => " (trusted timestamp)",
+            Some("doc_timestamp") => " (proven by a trusted document timestamp)",
             Some("claimed") => " (claimed by the signer)",
             Some("document_date") => " (latest date in the document)",
             _ => "",

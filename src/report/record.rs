@@ -68,6 +68,21 @@ pub struct TimestampInfo {
     pub trusted_issuer: Option<String>,
 }
 
+/// The document timestamp that fixed a signature's time (SPEC's time rule:
+/// a later trusted document timestamp covering a signature proves it
+/// existed by then).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeProof {
+    /// The document timestamp's field.
+    pub field: String,
+    /// RFC 3339: its genTime.
+    pub time: String,
+    /// The TSA's certificate subject.
+    pub authority: Option<String>,
+    /// The known issuer the TSA chains to.
+    pub trusted_issuer: Option<String>,
+}
+
 /// What the revocation data said about a signer's chain (SPEC.md
 /// additions: status, time, reason, and where each piece came from).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,8 +161,12 @@ pub struct SignatureReport {
     pub trusted_issuer: Option<String>,
     /// RFC 3339: the time the certificate was judged at.
     pub signing_time: Option<String>,
-    /// Where signing_time came from: timestamp, claimed, document_date, none.
+    /// Where signing_time came from: timestamp, doc_timestamp, claimed,
+    /// document_date, none.
     pub signing_time_source: Option<String>,
+    /// With source doc_timestamp: the document timestamp that proved it.
+    #[serde(default)]
+    pub signing_time_proof: Option<TimeProof>,
     pub timestamp: Option<TimestampInfo>,
     pub seal: Option<SealInfo>,
     /// Revocation of the signer's chain; null where no chain to a known

@@ -8,7 +8,8 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::content::{Lexer, Operand};
 use super::font::{Font, FontCache};
-use super::stream::{decode_stream, deref};
+use super::stream::deref;
+use crate::pdf::stream::decode_prefix;
 
 /// Pages read at most (certificates have one or two).
 pub const MAX_PAGES: usize = 16;
@@ -280,7 +281,7 @@ fn page_content(doc: &Document, page: &Dictionary, w: &mut Walker) -> Vec<u8> {
             w.limited = true;
             break;
         }
-        if let Some(d) = decode_stream(s, budget) {
+        if let Some(d) = decode_prefix(s, budget) {
             if d.len() >= budget {
                 w.limited = true;
             }
@@ -492,7 +493,7 @@ impl<'a> Walker<'a> {
             self.limited = true;
             return;
         }
-        let Some(data) = decode_stream(stream, budget) else {
+        let Some(data) = decode_prefix(stream, budget) else {
             return;
         };
         if data.len() >= budget {

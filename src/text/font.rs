@@ -7,7 +7,8 @@ use std::rc::Rc;
 use lopdf::{Dictionary, Document, Object};
 
 use super::cmap::{adobe_gb1_cid, CMap, Predefined};
-use super::stream::{decode_stream, deref};
+use super::stream::deref;
+use crate::pdf::stream::decode_prefix;
 
 /// Bytes of a CMap or font stream that are read at most.
 const MAX_CMAP_STREAM: usize = 4 * 1024 * 1024;
@@ -129,7 +130,7 @@ impl Default for Budget {
 
 impl Budget {
     fn decode(&mut self, stream: &lopdf::Stream, limit: usize) -> Option<Vec<u8>> {
-        let data = decode_stream(stream, limit.min(self.bytes))?;
+        let data = decode_prefix(stream, limit.min(self.bytes))?;
         self.bytes = self.bytes.saturating_sub(data.len());
         Some(data)
     }
@@ -506,7 +507,7 @@ impl TrueTypeText {
             return None;
         }
         let cid_to_gid = match desc.get(b"CIDToGIDMap").ok().map(|o| deref(doc, o)) {
-            Some(Object::Stream(s)) => decode_stream(s, 2 * 65_536).map(|d| {
+            Some(Object::Stream(s)) => decode_prefix(s, 2 * 65_536).map(|d| {
                 d.chunks(2)
                     .map(|p| {
                         u16::from_be_bytes([

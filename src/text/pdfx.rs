@@ -111,9 +111,28 @@ fn install_quiet_hook() {
     });
 }
 
-/// The pages' characters as pdf-extract reads them; None where it fails.
+fn is_image(s: &lopdf::Stream) -> bool {
+    s.dict
+        .get(b"Subtype")
+        .ok()
+        .and_then(|o| o.as_name().ok())
+        .is_some_and(|n| n == b"Image")
+}
+
+/// The pages' characters as pdf-extract reads them; None where it fails
+/// or where a stream would decode past the limits.
 pub fn glyphs(doc: &Document) -> Option<Vec<Vec<Glyph>>> {
     if doc.page_iter().take(MAX_PAGES + 1).count() > MAX_PAGES {
+        return None;
+    }
+    // pdf-extract decodes content streams, fonts and CMaps through lopdf,
+    // without a bound: a document with any stream past the limits is not
+    // handed to it (images it never decodes).
+    let within_limits = doc.objects.values().all(|o| match o {
+        lopdf::Object::Stream(s) => is_image(s) || crate::pdf::stream::check(s).is_ok(),
+        _ => true,
+    });
+    if !within_limits {
         return None;
     }
     install_quiet_hook();
