@@ -286,6 +286,25 @@ enum LedgerCommand {
         #[arg(long, value_name = "DATE")]
         before: String,
     },
+    /// Correct a check: a new entry referring to it, with why (the check
+    /// itself is never changed); `ledger show ID` gives the chain.
+    Correct {
+        /// The check's number in the ledger.
+        id: i64,
+        /// Why the entry is wrong.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// The verdict that is right (authentic, unsigned, untrusted,
+        /// invalid, altered, malformed, input_error).
+        #[arg(long, value_name = "VERDICT")]
+        verdict: Option<String>,
+        /// The online answer that is right (also recorded as the latest).
+        #[arg(long, value_parser = ["valid", "revoked", "not-found"])]
+        answer: Option<String>,
+        /// Who corrects (default: the config's operator, else the login name).
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
+    },
     /// Copy an SQLite ledger into the (empty) --ledger, checking count and checksum.
     Import {
         /// The SQLite ledger to copy.
@@ -363,7 +382,9 @@ fn main() -> ExitCode {
                 revocation,
                 require_revocation,
             };
-            let progress = !quiet && std::io::stderr().is_terminal();
+            let progress = !quiet
+                && std::io::stderr().is_terminal()
+                && !certcheck::report::escape::terminal_is_dumb();
             desk::verify(&request, out, Console { color, progress })
         }
         Command::Online {
@@ -394,6 +415,7 @@ fn main() -> ExitCode {
             ledger_privacy,
             command,
         } => {
+            let mut corrector = None;
             let query = match command {
                 LedgerCommand::List { limit } => LedgerQuery::List { limit },
                 LedgerCommand::Show {
@@ -435,10 +457,26 @@ fn main() -> ExitCode {
                 LedgerCommand::Migrate => LedgerQuery::Migrate,
                 LedgerCommand::Purge { before } => LedgerQuery::Purge { before },
                 LedgerCommand::Import { from } => LedgerQuery::Import { from },
+                LedgerCommand::Correct {
+                    id,
+                    reason,
+                    verdict,
+                    answer,
+                    ref operator,
+                } => {
+                    corrector = operator.clone();
+                    LedgerQuery::Correct {
+                        id,
+                        reason,
+                        verdict,
+                        answer: answer.as_deref().and_then(Confirmation::from_name),
+                    }
+                }
             };
             let settings = LedgerSettings {
                 place: Some(ledger.map_or(LedgerPlace::Default, LedgerPlace::At)),
                 privacy: ledger_privacy,
+                operator: corrector,
                 ..LedgerSettings::default()
             };
             desk::ledger_command(&settings, query, out)

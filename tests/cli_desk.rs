@@ -1006,3 +1006,141 @@ fn online_asks_for_the_answer_and_later_checks_show_earlier_answers() {
     assert!(stderr(&out).contains("no online answer recorded"));
     assert!(!stdout(&out).contains("online answer recorded"));
 }
+
+/// Runs `certcheck ARGS` with its stdout (and its stderr, unless
+/// `stderr_to` names a file) on a pseudo-terminal, through util-linux
+/// `script`, with TERM=xterm-256color and NO_COLOR unset unless `vars`
+/// say otherwise. None (said plainly) where `script` is missing.
+fn on_a_terminal(
+    env: &Env,
+    vars: &[(&str, &str)],
+    args: &str,
+    stderr_to: Option<&Path>,
+) -> Option<Vec<u8>> {
+    if Command::new("script").arg("--version").output().is_err() {
+        println!("SKIPPED: util-linux `script` not installed (no pseudo-terminal)");
+        return None;
+    }
+    let redirect = stderr_to.map_or(String::new(), |p| format!(" 2>'{}'", p.display()));
+    let line = format!("'{}' {args}{redirect}", env!("CARGO_BIN_EXE_certcheck"));
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"])
+        .env("CERTCHECK_CONFIG_DIR", env.path("config"))
+        .env("CERTCHECK_DATA_DIR", env.path("data"))
+        .env_remove("LC_ALL")
+        .env("LANG", "C.UTF-8")
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::null());
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    Some(cmd.output().unwrap().stdout)
+}
+
+#[test]
+fn no_color_and_a_dumb_terminal_get_no_escape_bytes() {
+    let env = Env::new();
+    let args = format!(
+        "verify --no-default-trust --trust '{}' '{}'",
+        extra("trust").display(),
+        corpus("unsigned-query-result.pdf").display()
+    );
+    let err = env.path("stderr.txt");
+    // On a terminal, the verdict is painted.
+    let Some(painted) = on_a_terminal(&env, &[], &args, None) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&painted);
+    assert!(text.contains("UNSIGNED"), "{text}");
+    assert!(painted.contains(&0x1b), "no colour on a terminal: {text}");
+    // NO_COLOR: the same words, no escape byte (stderr, with its progress
+    // bar, kept apart).
+    let plain = on_a_terminal(&env, &[("NO_COLOR", "1")], &args, Some(&err)).unwrap();
+    let text = String::from_utf8_lossy(&plain);
+    assert!(text.contains("UNSIGNED"), "{text}");
+    assert!(!plain.contains(&0x1b), "{text:?}");
+    // TERM=dumb: none at all, not even the progress bar's redraws.
+    let dumb = on_a_terminal(&env, &[("TERM", "dumb")], &args, None).unwrap();
+    let text = String::from_utf8_lossy(&dumb);
+    assert!(text.contains("UNSIGNED"), "{text}");
+    assert!(!dumb.contains(&0x1b), "{text:?}");
+    // An empty NO_COLOR does not count (no-color.org).
+    let empty = on_a_terminal(&env, &[("NO_COLOR", "")], &args, Some(&err)).unwrap();
+    assert!(empty.contains(&0x1b));
+}
+
+#[test]
+fn ledger_correct_appends_an_entry_and_show_gives_the_chain() {
+    let env = Env::new();
+    let ledger_arg = format!("--ledger={}", env.path("ledger.sqlite3").display());
+    let file = corpus("unsigned-query-result.pdf");
+    let out = env.verify(&[&file, &ledger_arg]);
+    assert_eq!(status(&out), 3);
+    let ledger = |args: &[&str]| {
+        env.cmd()
+            .env("CERTCHECK_DESK", "desk-9")
+            .args(["ledger", &ledger_arg])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let show = |id: &str| -> Value {
+        let out = ledger(&["show", id]);
+        assert_eq!(status(&out), 0, "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let before = show("1");
+    let out = ledger(&[
+        "correct",
+        "1",
+        "--reason",
+        "官方网站显示已撤销",
+        "--answer",
+        "revoked",
+        "--operator",
+        "ann",
+    ]);
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("correction #1 of check #1 recorded by ann at desk desk-9"),
+        "{}",
+        stdout(&out)
+    );
+    let out = ledger(&[
+        "correct",
+        "1",
+        "--reason",
+        "seal compared by hand",
+        "--verdict",
+        "untrusted",
+    ]);
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    let after = show("1");
+    // The check is as it was; the corrections follow it, oldest first.
+    for key in [
+        "checked_at",
+        "path",
+        "sha256",
+        "verdict",
+        "record",
+        "operator",
+    ] {
+        assert_eq!(after[key], before[key], "{key}");
+    }
+    assert_eq!(after["confirmation"], "revoked");
+    let chain = after["corrections"].as_array().unwrap();
+    assert_eq!(chain.len(), 2);
+    assert_eq!(chain[0]["reason"], "官方网站显示已撤销");
+    assert_eq!(chain[0]["answer"], "revoked");
+    assert_eq!(chain[0]["operator"], "ann");
+    assert_eq!(chain[0]["desk"], "desk-9");
+    assert_eq!(chain[1]["verdict"], "untrusted");
+    assert_eq!(chain[1]["check_id"], 1);
+    // Refused: no reason, an unknown check, an unknown verdict.
+    assert_eq!(status(&ledger(&["correct", "1"])), 2);
+    assert_eq!(status(&ledger(&["correct", "5", "--reason", "x"])), 2);
+    let bad = ledger(&["correct", "1", "--reason", "x", "--verdict", "genuine"]);
+    assert_eq!(status(&bad), 2);
+    assert_eq!(show("1")["corrections"].as_array().unwrap().len(), 2);
+}

@@ -189,6 +189,7 @@ both!(
     import_from_sqlite_keeps_every_entry,
     two_cli_runs_from_different_folders_see_each_other,
     a_later_check_of_a_management_number_gets_its_earlier_online_answers,
+    a_correction_is_a_new_entry_referring_to_the_old_one,
 );
 
 fn record(path: &str, sha: &str, mn: &str, name: &str, idn: &str) -> Record {
@@ -278,7 +279,7 @@ fn a_reused_management_number_is_caught_across_runs(p: &Place) {
         .as_deref()
         .unwrap()
         .starts_with("sha256:"));
-    assert_eq!(l.schema_version().unwrap(), 2);
+    assert_eq!(l.schema_version().unwrap(), 3);
 }
 
 fn the_same_file_with_other_fields_and_compare_only(p: &Place) {
@@ -600,10 +601,18 @@ fn import_from_sqlite_keeps_every_entry(p: &Place) {
     }
     src.record_confirmation(3, Confirmation::Revoked).unwrap();
     src.record_confirmation(9, Confirmation::Valid).unwrap();
+    src.correct(
+        9,
+        "the clerk pressed the wrong button",
+        None,
+        Some(Confirmation::NotFound),
+    )
+    .unwrap();
     let mut m = Record::malformed("bad.pdf", "not a PDF".into(), Vec::new());
     src.check_and_record(&mut m, true).unwrap();
     let before = src.checksum().unwrap();
     assert_eq!(before.checks, 41);
+    assert_eq!(before.corrections, 1);
 
     let target = Ledger::open_import_target(p.config()).unwrap();
     let report = target.import_from(&src).unwrap();
@@ -615,6 +624,8 @@ fn import_from_sqlite_keeps_every_entry(p: &Place) {
         target.get(3).unwrap().confirmation.as_deref(),
         Some("revoked")
     );
+    assert_eq!(target.get(9).unwrap(), src.get(9).unwrap());
+    assert_eq!(target.get(9).unwrap().corrections.len(), 1);
     // A second import into a ledger that holds checks is refused.
     assert!(matches!(
         target.import_from(&src),
@@ -720,7 +731,7 @@ fn a_ledger_from_before_migrations_is_migrated_in_place() {
         .unwrap();
     }
     let mut l = Ledger::open(path.as_path()).unwrap();
-    assert_eq!(l.schema_version().unwrap(), 2);
+    assert_eq!(l.schema_version().unwrap(), 3);
     let e = l.get(1).unwrap();
     assert_eq!(e.confirmation.as_deref(), Some("valid"));
     assert_eq!(e.operator, None);
@@ -777,4 +788,72 @@ fn a_later_check_of_a_management_number_gets_its_earlier_online_answers(p: &Plac
     let mut c = record("c.pdf", "cc", "M0007", "张伟", "1");
     north.check_and_record(&mut c, false).unwrap();
     assert_eq!(c.ledger.as_ref().unwrap().earlier_answers.len(), 1);
+}
+
+fn a_correction_is_a_new_entry_referring_to_the_old_one(p: &Place) {
+    let mut north = p.open_at_desk("北京-1", "王芳");
+    let mut a = record("a.pdf", "aa", "M0009", "张伟", "1");
+    north.check_and_record(&mut a, true).unwrap();
+    north.record_confirmation(1, Confirmation::Valid).unwrap();
+    let before = north.get(1).unwrap();
+    assert!(before.corrections.is_empty());
+
+    let mut south = p.open_at_desk("广州-2", "陈明");
+    let first = south
+        .correct(
+            1,
+            "the official page said 已撤销; recorded wrongly",
+            None,
+            Some(Confirmation::Revoked),
+        )
+        .unwrap();
+    let second = north
+        .correct(
+            1,
+            "a person compared the seal by hand",
+            Some("untrusted"),
+            None,
+        )
+        .unwrap();
+    assert!(second > first);
+    let after = north.get(1).unwrap();
+    // The check itself is as it was; the chain follows, oldest first.
+    assert_eq!(after.verdict, before.verdict);
+    assert_eq!(after.path, before.path);
+    assert_eq!(after.record, before.record);
+    assert_eq!(after.confirmation.as_deref(), Some("revoked"));
+    let chain = &after.corrections;
+    assert_eq!(chain.len(), 2, "{chain:?}");
+    assert_eq!(chain[0].id, first);
+    assert_eq!(chain[0].check_id, 1);
+    assert_eq!(chain[0].answer.as_deref(), Some("revoked"));
+    assert_eq!(chain[0].operator.as_deref(), Some("陈明"));
+    assert_eq!(chain[0].desk.as_deref(), Some("广州-2"));
+    assert!(chain[0].reason.contains("已撤销"));
+    assert_eq!(chain[1].verdict.as_deref(), Some("untrusted"));
+    assert_eq!(chain[1].operator.as_deref(), Some("王芳"));
+    let json = serde_json::to_value(&after).unwrap();
+    assert_eq!(json["corrections"][1]["verdict"], "untrusted");
+    // A correction is refused without a reason, with an unknown verdict,
+    // or for a check that does not exist; and it cannot be updated.
+    assert!(matches!(
+        north.correct(1, "  ", None, None),
+        Err(LedgerError::Usage(_))
+    ));
+    assert!(matches!(
+        north.correct(1, "x", Some("genuine"), None),
+        Err(LedgerError::Usage(_))
+    ));
+    assert!(matches!(
+        north.correct(77, "x", None, None),
+        Err(LedgerError::NotFound(77))
+    ));
+    let refused = p.raw_execute("UPDATE corrections SET reason = 'nothing happened'");
+    assert!(
+        refused.as_ref().is_err_and(|e| e.contains("append-only")),
+        "{refused:?}"
+    );
+    // Purging the check takes its corrections with it.
+    assert_eq!(north.purge("2999-01-01").unwrap(), 1);
+    assert!(north.checksum().unwrap().corrections == 0);
 }

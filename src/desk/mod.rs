@@ -452,6 +452,13 @@ pub enum LedgerQuery {
     Purge { before: String },
     /// Copy an SQLite ledger into this (empty) one.
     Import { from: PathBuf },
+    /// Append a correction of check `id` (the check is not changed).
+    Correct {
+        id: i64,
+        reason: String,
+        verdict: Option<String>,
+        answer: Option<Confirmation>,
+    },
 }
 
 /// Where `ledger export` writes.
@@ -480,7 +487,10 @@ pub fn ledger_command<W: Write>(
         LedgerQuery::Import { .. } => Ledger::open_import_target(config.clone()),
         _ => Ledger::open_existing(config.clone()),
     };
-    let ledger = opened.map_err(Failure::usage)?;
+    let mut ledger = opened.map_err(Failure::usage)?;
+    if matches!(query, LedgerQuery::Correct { .. }) {
+        ledger.set_stamp(settings.stamp(&TrustStore::default()));
+    }
     let result = match query {
         LedgerQuery::List { limit } => ledger.list(limit).map(|entries| {
             for e in &entries {
@@ -531,6 +541,22 @@ pub fn ledger_command<W: Write>(
         LedgerQuery::Purge { before } => ledger.purge(&before).map(|n| {
             let _ = writeln!(out, "removed {n} check(s) made before {before}");
         }),
+        LedgerQuery::Correct {
+            id,
+            reason,
+            verdict,
+            answer,
+        } => ledger
+            .correct(id, &reason, verdict.as_deref(), answer)
+            .map(|n| {
+                let stamp = ledger.stamp();
+                let _ = writeln!(
+                    out,
+                    "correction #{n} of check #{id} recorded by {} at desk {} (the check itself is unchanged; `ledger show {id}` gives the chain)",
+                    report::escape::for_terminal(&stamp.operator),
+                    report::escape::for_terminal(&stamp.desk)
+                );
+            }),
         LedgerQuery::Import { from } => {
             let source = Ledger::open_existing(LedgerConfig::new(
                 Location::Sqlite(from.clone()),

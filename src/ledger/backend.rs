@@ -46,6 +46,20 @@ pub(crate) struct ConfirmationRow {
     pub desk: Option<String>,
 }
 
+/// A person's correction of a check: an entry of its own that refers to
+/// the check (which is never updated), with why and what is corrected.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct CorrectionRow {
+    pub id: i64,
+    pub check_id: i64,
+    pub reason: String,
+    pub verdict: Option<String>,
+    pub answer: Option<String>,
+    pub corrected_at: String,
+    pub operator: Option<String>,
+    pub desk: Option<String>,
+}
+
 /// An earlier check that may conflict with a new one: every check that
 /// shares its 管理号 key, ID number key or file hash.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +161,13 @@ pub(crate) trait Backend: Send {
     /// (at most [`MAX_CANDIDATES`]).
     fn answers_for(&mut self, mn_key: &str) -> Result<Vec<ConfirmationRow>, LedgerError>;
     fn count(&mut self) -> Result<i64, LedgerError>;
+    /// Appends a correction; returns its id, NotFound when the check does
+    /// not exist.
+    fn correct(&mut self, c: &CorrectionRow) -> Result<i64, LedgerError>;
+    /// The corrections of one check (None: every correction), oldest first.
+    fn corrections(&mut self, check_id: Option<i64>) -> Result<Vec<CorrectionRow>, LedgerError>;
+    /// Copies corrections in as they are (same ids), after [`Backend::import`].
+    fn import_corrections(&mut self, corrections: &[CorrectionRow]) -> Result<(), LedgerError>;
     /// Removes checks made before `before` (RFC 3339) and their
     /// confirmations; returns how many checks.
     fn purge(&mut self, before: &str) -> Result<u64, LedgerError>;
@@ -191,6 +212,19 @@ pub(crate) const IMPORT_CONFIRMATION: &str = "INSERT INTO confirmations \
 pub(crate) const ANSWERS_FOR_MN: &str = "SELECT c.id, c.check_id, c.answer, c.confirmed_at, \
     c.operator, c.desk FROM confirmations c JOIN checks k ON k.id = c.check_id \
     WHERE k.mn_key = $1 ORDER BY c.id LIMIT $2";
+
+pub(crate) const INSERT_CORRECTION: &str = "INSERT INTO corrections \
+    (check_id, reason, verdict, answer, corrected_at, operator, desk) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+
+pub(crate) const IMPORT_CORRECTION: &str = "INSERT INTO corrections \
+    (id, check_id, reason, verdict, answer, corrected_at, operator, desk) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// The corrections of check $1, or every one when $1 is NULL.
+pub(crate) const CORRECTION_COLUMNS: &str = "SELECT id, check_id, reason, verdict, answer, \
+    corrected_at, operator, desk FROM corrections \
+    WHERE $1 IS NULL OR check_id = $1 ORDER BY id";
 
 pub(crate) const CONFIRMATION_COLUMNS: &str =
     "SELECT id, check_id, answer, confirmed_at, operator, desk FROM confirmations ORDER BY id";

@@ -295,6 +295,7 @@ mod tests {
             certcheck_version: None,
             trust_fingerprint: None,
             record: None,
+            corrections: Vec::new(),
         }
     }
 

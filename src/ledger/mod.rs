@@ -41,7 +41,7 @@ use crate::report::{
     Code, Fields, LedgerAnswer, LedgerConflict, LedgerEarlier, LedgerInfo, Reason, Record,
 };
 use crate::trust::TrustStore;
-use backend::{Backend, Candidate, ConfirmationRow, Filter, Lookup, Row};
+use backend::{Backend, Candidate, ConfirmationRow, CorrectionRow, Filter, Lookup, Row};
 pub use export::{
     list_line, ExportFilter, ExportFormat, ExportStyle, EXPORT_HEADER, EXPORT_HEADER_ZH,
 };
@@ -264,6 +264,26 @@ pub struct Entry {
     /// The whole record (only `show` includes it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<serde_json::Value>,
+    /// The corrections of this check, oldest first (only `show` reads them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
+}
+
+/// A person's correction of a check: an entry of its own, referring to
+/// the check by `check_id`; the latest one stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Correction {
+    pub id: i64,
+    pub check_id: i64,
+    /// Why the entry is wrong.
+    pub reason: String,
+    /// The verdict the person holds right, if the correction gives one.
+    pub verdict: Option<String>,
+    /// The online answer as corrected, if the correction gives one.
+    pub answer: Option<String>,
+    pub corrected_at: String,
+    pub operator: Option<String>,
+    pub desk: Option<String>,
 }
 
 /// Whose history `ledger show` gives.
@@ -283,6 +303,7 @@ pub enum HistoryOf {
 pub struct ImportReport {
     pub checks: i64,
     pub confirmations: i64,
+    pub corrections: i64,
     /// SHA-256 over every stored column of every entry, the same on both sides.
     pub checksum: String,
 }
@@ -499,16 +520,35 @@ impl Ledger {
         Ok(rows.into_iter().map(|r| entry_from(r, false)).collect())
     }
 
-    /// One check, with its whole record.
+    /// One check, with its whole record and its corrections (the chain of
+    /// entries that correct it, oldest first).
     pub fn get(&self, id: i64) -> Result<Entry, LedgerError> {
         let rows = self
             .backend
             .borrow_mut()
             .select(&Filter::Id(id), false, None)?;
-        rows.into_iter()
+        let mut entry = rows
+            .into_iter()
             .next()
             .map(|r| entry_from(r, true))
-            .ok_or(LedgerError::NotFound(id))
+            .ok_or(LedgerError::NotFound(id))?;
+        entry.corrections = self
+            .backend
+            .borrow_mut()
+            .corrections(Some(id))?
+            .into_iter()
+            .map(|c| Correction {
+                id: c.id,
+                check_id: c.check_id,
+                reason: c.reason,
+                verdict: c.verdict,
+                answer: c.answer,
+                corrected_at: c.corrected_at,
+                operator: c.operator,
+                desk: c.desk,
+            })
+            .collect();
+        Ok(entry)
     }
 
     /// Every check of a file, 管理号 or ID number, at every desk, oldest
@@ -558,11 +598,15 @@ impl Ledger {
     /// Copies every entry of `source` into this (empty) ledger, ids kept,
     /// and checks that both now hold the same count and checksum.
     pub fn import_from(&self, source: &Ledger) -> Result<ImportReport, LedgerError> {
-        let (rows, confirmations) = {
+        let (rows, confirmations, corrections) = {
             let mut src = source.backend.borrow_mut();
-            (src.select(&Filter::All, false, None)?, src.confirmations()?)
+            (
+                src.select(&Filter::All, false, None)?,
+                src.confirmations()?,
+                src.corrections(None)?,
+            )
         };
-        let before = checksum(&rows, &confirmations);
+        let before = checksum(&rows, &confirmations, &corrections);
         {
             let mut dst = self.backend.borrow_mut();
             // The target takes the source's privacy setting; a target that
@@ -588,14 +632,9 @@ impl Ledger {
                 )));
             }
             dst.import(&rows, &confirmations)?;
+            dst.import_corrections(&corrections)?;
         }
-        let after = {
-            let mut dst = self.backend.borrow_mut();
-            checksum(
-                &dst.select(&Filter::All, false, None)?,
-                &dst.confirmations()?,
-            )
-        };
+        let after = self.checksum()?;
         if after != before {
             return Err(LedgerError::Import(format!(
                 "source {} checks / {} confirmations, sha256 {}; target {} / {}, sha256 {}",
@@ -616,7 +655,55 @@ impl Ledger {
         Ok(checksum(
             &b.select(&Filter::All, false, None)?,
             &b.confirmations()?,
+            &b.corrections(None)?,
         ))
+    }
+
+    /// Records a person's correction of check `id`: a new entry referring
+    /// to it, with the reason and, if given, the verdict the person holds
+    /// right and the online answer as corrected (also recorded as the
+    /// latest answer). The check itself is never changed. Returns the
+    /// correction's id.
+    pub fn correct(
+        &mut self,
+        id: i64,
+        reason: &str,
+        verdict: Option<&str>,
+        answer: Option<Confirmation>,
+    ) -> Result<i64, LedgerError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(LedgerError::Usage(
+                "a correction needs --reason (why the entry is wrong)".into(),
+            ));
+        }
+        let verdict = match verdict {
+            Some(v) => {
+                let v = v.trim().to_ascii_lowercase().replace('-', "_");
+                if !VERDICT_NAMES.contains(&v.as_str()) {
+                    return Err(LedgerError::Usage(format!(
+                        "--verdict {v:?}: use one of {}",
+                        VERDICT_NAMES.join(", ")
+                    )));
+                }
+                Some(v)
+            }
+            None => None,
+        };
+        let corrected = self.backend.borrow_mut().correct(&CorrectionRow {
+            id: 0,
+            check_id: id,
+            reason: reason.to_string(),
+            verdict,
+            answer: answer.map(|a| a.as_str().to_string()),
+            corrected_at: now_rfc3339(),
+            operator: Some(self.stamp.operator.clone()),
+            desk: Some(self.stamp.desk.clone()),
+        })?;
+        if let Some(a) = answer {
+            self.record_confirmation(id, a)?;
+        }
+        Ok(corrected)
     }
 
     /// Writes every check, oldest first, as CSV (with [`EXPORT_HEADER`]),
@@ -1064,7 +1151,11 @@ fn new_row(
 
 /// SHA-256 over every stored column of every check and confirmation, in
 /// id order: equal on both sides exactly when nothing was lost or changed.
-fn checksum(rows: &[Row], confirmations: &[ConfirmationRow]) -> ImportReport {
+fn checksum(
+    rows: &[Row],
+    confirmations: &[ConfirmationRow],
+    corrections: &[CorrectionRow],
+) -> ImportReport {
     let mut h = Sha256::new();
     for r in rows {
         let line = serde_json::json!([
@@ -1104,9 +1195,27 @@ fn checksum(rows: &[Row], confirmations: &[ConfirmationRow]) -> ImportReport {
         h.update(line.to_string().as_bytes());
         h.update(b"\n");
     }
+    // After the others, so a ledger without corrections keeps the checksum
+    // it had before corrections existed.
+    for c in corrections {
+        let line = serde_json::json!([
+            "correction",
+            c.id,
+            c.check_id,
+            c.reason,
+            c.verdict,
+            c.answer,
+            c.corrected_at,
+            c.operator,
+            c.desk
+        ]);
+        h.update(line.to_string().as_bytes());
+        h.update(b"\n");
+    }
     ImportReport {
         checks: rows.len() as i64,
         confirmations: confirmations.len() as i64,
+        corrections: corrections.len() as i64,
         checksum: hex::encode(h.finalize()),
     }
 }
@@ -1162,6 +1271,7 @@ fn entry_from(r: Row, with_record: bool) -> Entry {
         certcheck_version: r.certcheck_version,
         trust_fingerprint: r.trust_fingerprint,
         record: with_record.then(|| json(Some(r.record))),
+        corrections: Vec::new(),
     }
 }
 

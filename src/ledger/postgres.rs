@@ -270,6 +270,81 @@ impl Backend for Postgres {
             .collect::<Result<Vec<_>, postgres::Error>>()?)
     }
 
+    fn correct(&mut self, c: &CorrectionRow) -> Result<i64, LedgerError> {
+        let mut tx = self.c()?.transaction()?;
+        // FOR KEY SHARE: a purge cannot remove the check underneath.
+        let exists = tx.query_opt(
+            "SELECT id FROM checks WHERE id = $1 FOR KEY SHARE",
+            &[&c.check_id],
+        )?;
+        if exists.is_none() {
+            return Err(LedgerError::NotFound(c.check_id));
+        }
+        let id: i64 = tx
+            .query_one(
+                INSERT_CORRECTION,
+                &[
+                    &c.check_id,
+                    &c.reason,
+                    &c.verdict,
+                    &c.answer,
+                    &c.corrected_at,
+                    &c.operator,
+                    &c.desk,
+                ],
+            )?
+            .try_get(0)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn corrections(&mut self, check_id: Option<i64>) -> Result<Vec<CorrectionRow>, LedgerError> {
+        let sql = CORRECTION_COLUMNS.replace("$1 IS NULL", "$1::BIGINT IS NULL");
+        let rows = self.c()?.query(&sql, &[&check_id])?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                Ok(CorrectionRow {
+                    id: r.try_get(0)?,
+                    check_id: r.try_get(1)?,
+                    reason: r.try_get(2)?,
+                    verdict: r.try_get(3)?,
+                    answer: r.try_get(4)?,
+                    corrected_at: r.try_get(5)?,
+                    operator: r.try_get(6)?,
+                    desk: r.try_get(7)?,
+                })
+            })
+            .collect::<Result<Vec<_>, postgres::Error>>()?)
+    }
+
+    fn import_corrections(&mut self, corrections: &[CorrectionRow]) -> Result<(), LedgerError> {
+        let mut tx = self.c()?.transaction()?;
+        let insert = tx.prepare(IMPORT_CORRECTION)?;
+        for c in corrections {
+            tx.execute(
+                &insert,
+                &[
+                    &c.id,
+                    &c.check_id,
+                    &c.reason,
+                    &c.verdict,
+                    &c.answer,
+                    &c.corrected_at,
+                    &c.operator,
+                    &c.desk,
+                ],
+            )?;
+        }
+        // New corrections continue after the imported ids.
+        tx.batch_execute(
+            "SELECT setval(pg_get_serial_sequence('corrections', 'id'),
+                 COALESCE((SELECT MAX(id) FROM corrections), 0) + 1, false);",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn count(&mut self) -> Result<i64, LedgerError> {
         Ok(self
             .c()?

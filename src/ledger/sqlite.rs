@@ -295,6 +295,61 @@ impl Backend for Sqlite {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    fn correct(&mut self, c: &CorrectionRow) -> Result<i64, LedgerError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists: Option<i64> = tx
+            .query_row("SELECT id FROM checks WHERE id = ?1", [c.check_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if exists.is_none() {
+            return Err(LedgerError::NotFound(c.check_id));
+        }
+        let id: i64 = tx.query_row(
+            &q(INSERT_CORRECTION),
+            params![
+                c.check_id,
+                c.reason,
+                c.verdict,
+                c.answer,
+                c.corrected_at,
+                c.operator,
+                c.desk
+            ],
+            |r| r.get(0),
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn corrections(&mut self, check_id: Option<i64>) -> Result<Vec<CorrectionRow>, LedgerError> {
+        let mut stmt = self.conn.prepare(&q(CORRECTION_COLUMNS))?;
+        let rows = stmt.query_map([check_id], correction_from)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn import_corrections(&mut self, corrections: &[CorrectionRow]) -> Result<(), LedgerError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for c in corrections {
+            tx.prepare_cached(&q(IMPORT_CORRECTION))?.execute(params![
+                c.id,
+                c.check_id,
+                c.reason,
+                c.verdict,
+                c.answer,
+                c.corrected_at,
+                c.operator,
+                c.desk
+            ])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn count(&mut self) -> Result<i64, LedgerError> {
         Ok(self
             .conn
@@ -307,6 +362,11 @@ impl Backend for Sqlite {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "DELETE FROM confirmations WHERE check_id IN
+                (SELECT id FROM checks WHERE checked_at < ?1)",
+            [before],
+        )?;
+        tx.execute(
+            "DELETE FROM corrections WHERE check_id IN
                 (SELECT id FROM checks WHERE checked_at < ?1)",
             [before],
         )?;
@@ -350,4 +410,17 @@ impl Backend for Sqlite {
         tx.commit()?;
         Ok(())
     }
+}
+
+fn correction_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<CorrectionRow> {
+    Ok(CorrectionRow {
+        id: r.get(0)?,
+        check_id: r.get(1)?,
+        reason: r.get(2)?,
+        verdict: r.get(3)?,
+        answer: r.get(4)?,
+        corrected_at: r.get(5)?,
+        operator: r.get(6)?,
+        desk: r.get(7)?,
+    })
 }

@@ -67,6 +67,12 @@ pub fn color_wanted(is_terminal: bool) -> bool {
     )
 }
 
+/// `TERM=dumb`: a terminal that understands no escape at all, so no
+/// progress bar either (it redraws its line with cursor controls).
+pub fn terminal_is_dumb() -> bool {
+    std::env::var_os("TERM").is_some_and(|t| t == "dumb")
+}
+
 fn color_for(
     is_terminal: bool,
     no_color: Option<&std::ffi::OsStr>,
