@@ -35,6 +35,7 @@ pub mod revocation;
 pub mod seal;
 pub mod signature;
 pub mod text;
+pub mod timings;
 pub mod trust;
 pub mod trust_admin;
 pub mod verdict;

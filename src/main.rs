@@ -109,6 +109,10 @@ enum Command {
         /// OCSP response) is invalid, not only warned about.
         #[arg(long)]
         require_revocation: bool,
+        /// Print each stage's time on stderr, and add it to each JSON
+        /// record under `timings` (milliseconds).
+        #[arg(long)]
+        timings: bool,
     },
     /// Prepare the official online check of one file, by hand.
     Online {
@@ -370,6 +374,7 @@ fn main() -> ExitCode {
             extract_seal,
             revocation,
             require_revocation,
+            timings,
         } => {
             let request = desk::VerifyRequest {
                 paths,
@@ -381,6 +386,7 @@ fn main() -> ExitCode {
                 extract_seal,
                 revocation,
                 require_revocation,
+                timings,
             };
             let progress = !quiet
                 && std::io::stderr().is_terminal()

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -14,6 +15,7 @@ use crate::report::{Code, Reason, Record, Severity, SignatureReport};
 use crate::revocation;
 use crate::signature::{self, byte_range, CheckContext, SignatureKind};
 use crate::text;
+use crate::timings::Timings;
 use crate::trust::{signing_time, TrustStore};
 use crate::verdict::{self, SignatureFacts, Verdict};
 
@@ -34,6 +36,9 @@ pub struct Options {
     /// Missing revocation data makes a signature invalid
     /// (`--require-revocation`), not only a warning.
     pub require_revocation: bool,
+    /// Measure each stage's time into the record's `timings`
+    /// (`--timings`); off, the record has no `timings`.
+    pub timings: bool,
 }
 
 impl Default for Options {
@@ -46,6 +51,7 @@ impl Default for Options {
             extract_seal_dir: None,
             revocation: Vec::new(),
             require_revocation: false,
+            timings: false,
         }
     }
 }
@@ -54,7 +60,12 @@ impl Default for Options {
 /// (missing, not allowed, not a regular file) gets an `input_error` record
 /// with the error; one that opens but is not a PDF is `malformed`.
 pub fn verify_file(path: &Path, options: &Options) -> Record {
+    let opened = Instant::now();
     let shown = path.display().to_string();
+    // The time to open and map the file is the record's first stage.
+    let verify = |bytes: &[u8], shown: &str, options: &Options| {
+        verify_read(bytes, shown, options, Some(opened.elapsed()))
+    };
     let file = match open_regular_file(path) {
         Ok(f) => f,
         Err(InputError::NotRegular(kind)) => {
@@ -167,12 +178,35 @@ fn not_regular(kind: &std::fs::FileType) -> Option<&'static str> {
 
 /// Checks the PDF in `bytes`; `path` is only what the record shows.
 pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
+    verify_read(bytes, path, options, None)
+}
+
+/// [`verify`], with the time it took to read `bytes` (for `timings`).
+fn verify_read(bytes: &[u8], path: &str, options: &Options, read: Option<Duration>) -> Record {
+    let started = Instant::now();
+    let mut timings = Timings::default();
+    if let Some(read) = read {
+        timings.add("read", read);
+    }
+    let mut record = check_bytes(bytes, path, options, &mut timings);
+    if options.timings {
+        timings.add("total", started.elapsed() + read.unwrap_or_default());
+        record.timings = Some(timings);
+    }
+    record
+}
+
+fn check_bytes(bytes: &[u8], path: &str, options: &Options, timings: &mut Timings) -> Record {
     // The whole-file hash (for the record and the ledger) does not depend
     // on parsing: on a large file it runs beside it on another core.
-    let (sha256, parsed) = rayon::join(
-        || hex::encode(Sha256::digest(bytes)),
-        || PdfFile::parse(bytes, options.password.as_deref()),
+    let parallel = bytes.len() >= PARALLEL_FROM;
+    let ((sha256, hashed), (parsed, parsed_in)) = join(
+        parallel,
+        || stopwatch(|| hex::encode(Sha256::digest(bytes))),
+        || stopwatch(|| PdfFile::parse(bytes, options.password.as_deref())),
     );
+    timings.add("hash", hashed);
+    timings.add("parse", parsed_in);
     let file = match parsed {
         Ok(f) => f,
         Err(e) => {
@@ -192,13 +226,15 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
 
     let mut revisions = SignedRevisions::default();
     // Revocation data kept in the final document, and the user's.
-    let (mut evidence, responder_certs) = revocation::collect::from_dss(&file.doc);
+    let (mut evidence, responder_certs) = timings.time("revocation_data", || {
+        revocation::collect::from_dss(&file.doc)
+    });
     evidence.extend(options.revocation.iter().cloned());
     let pool = Pool {
         evidence,
         certs: responder_certs,
     };
-    let (fields, empty_fields) = signature::locate::find_all(&file);
+    let (fields, empty_fields) = timings.time("locate", || signature::locate::find_all(&file));
     for empty in &empty_fields {
         record
             .reasons
@@ -206,7 +242,8 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
     }
     // QR codes are decoded from the page images beside the other stages:
     // inflating a large seal picture is the slowest step on a small file.
-    let (mut checked, qr_codes) = rayon::join(
+    let (mut checked, (qr_codes, qr_in)) = join(
+        parallel,
         || {
             // Document timestamps first: a trusted one fixes the time of
             // every signature it covers (SPEC's time rule).
@@ -214,8 +251,16 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
             let mut proofs = Vec::new();
             for (slot, field) in slots.iter_mut().zip(&fields) {
                 if field.kind == SignatureKind::DocTimestamp {
-                    let c =
-                        check_signature(&file, field, &mut revisions, options, &record, &pool, &[]);
+                    let c = check_signature(
+                        &file,
+                        field,
+                        &mut revisions,
+                        options,
+                        &record,
+                        &pool,
+                        &[],
+                        timings,
+                    );
                     proofs.extend(TimeProofAt::of(&c));
                     *slot = Some(c);
                 }
@@ -230,22 +275,31 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
                         &record,
                         &pool,
                         &proofs,
+                        timings,
                     ));
                 }
             }
             let mut checked: Vec<Checked> = slots.into_iter().flatten().collect();
-            compare_with_signed_revisions(&file, &mut checked, &revisions, &mut record);
-            read_text(&file, &checked, &revisions, &mut record);
+            timings.time("changes", || {
+                compare_with_signed_revisions(&file, &mut checked, &revisions, &mut record)
+            });
+            timings.time("text", || {
+                read_text(&file, &checked, &revisions, &mut record)
+            });
             checked
         },
-        || match file.encryption {
-            Encryption::NeedsPassword => Vec::new(),
-            _ => online::decode_qr_codes(&file.doc, &options.extra_official_hosts),
+        || {
+            stopwatch(|| match file.encryption {
+                Encryption::NeedsPassword => Vec::new(),
+                _ => online::decode_qr_codes(&file.doc, &options.extra_official_hosts),
+            })
         },
     );
+    timings.add("qr", qr_in);
     record.reasons.extend(online::qr_reasons(&qr_codes));
     record.qr_codes = qr_codes;
 
+    let verdict_started = Instant::now();
     for c in &mut checked {
         let (v, extra) = verdict::decide_signature(c.kind, &c.report);
         c.report.reasons.extend(extra);
@@ -263,7 +317,35 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
     record.verdict = v;
     record.signatures = checked.into_iter().map(|c| c.report).collect();
     explain_at_file_level(&mut record);
+    timings.add("verdict", verdict_started.elapsed());
     record
+}
+
+/// Files from this size on are hashed beside parsing and have their QR
+/// codes decoded beside the signature checks. A smaller file is checked on
+/// the calling thread alone: handing half of it to another thread (and, in
+/// a one-file process, starting rayon's threads) cost more than the work
+/// it moved, up to several milliseconds on a busy machine, against
+/// well under one for the hash of a certificate.
+const PARALLEL_FROM: usize = 4 * 1024 * 1024;
+
+/// `rayon::join` when `parallel`, else `a` then `b` on this thread.
+fn join<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    match parallel {
+        true => rayon::join(a, b),
+        false => (a(), b()),
+    }
+}
+
+/// Runs `f` and says how long it took.
+fn stopwatch<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let out = f();
+    (out, start.elapsed())
 }
 
 /// The file's own reasons say why it got its verdict: where that came from
@@ -406,6 +488,29 @@ fn check_signature(
     record: &Record,
     pool: &Pool,
     proofs: &[TimeProofAt],
+    timings: &mut Timings,
+) -> Checked {
+    let started = Instant::now();
+    let mut parse = Duration::ZERO;
+    let checked = check_signature_timed(
+        file, field, revisions, options, record, pool, proofs, &mut parse,
+    );
+    // The signed revision's parse is its own stage; the rest is the
+    // signature's (byte range, container, digest, value, chain, revocation).
+    timings.add("signed_revision_parse", parse);
+    timings.add("signatures", started.elapsed().saturating_sub(parse));
+    checked
+}
+
+fn check_signature_timed(
+    file: &PdfFile,
+    field: &signature::SignatureField,
+    revisions: &mut SignedRevisions,
+    options: &Options,
+    record: &Record,
+    pool: &Pool,
+    proofs: &[TimeProofAt],
+    parse: &mut Duration,
 ) -> Checked {
     let br = byte_range::check(file, field);
     let contents = field.contents.as_deref().unwrap_or(&[]);
@@ -460,8 +565,10 @@ fn check_signature(
         .filter_map(|&(a, b)| file.bytes.get(a..b))
         .collect();
     let proof = signed_end.and_then(|end| TimeProofAt::earliest_covering(proofs, end));
-    let document_dates = signed_end
-        .and_then(|end| revisions.load(file, end))
+    let loading = Instant::now();
+    let signed_doc = signed_end.and_then(|end| revisions.load(file, end));
+    *parse += loading.elapsed();
+    let document_dates = signed_doc
         .map(signing_time::document_dates)
         .unwrap_or_default();
     let ctx = CheckContext {

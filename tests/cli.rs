@@ -124,6 +124,68 @@ fn jsonl_has_one_record_per_file_in_the_order_given() {
 }
 
 #[test]
+fn timings_are_on_stderr_and_in_the_record_only_when_asked() {
+    let env = Env::new();
+    let signed = c("authentic-rsa-pkcs7.pdf");
+    let broken = c("malformed-random-bytes.pdf");
+    let plain = env.verify(&["--format", "jsonl", &signed]);
+    let timed = env.verify(&["--format", "jsonl", "--timings", &signed, &broken]);
+    assert_eq!(status(&plain), 0);
+    // The same verdict (authentic, then malformed: exit 4 beats 0).
+    assert_eq!(status(&timed), 4);
+    let plain = jsonl(&plain);
+    let timed_records = jsonl(&timed);
+    // The default record has no `timings` key at all.
+    assert!(plain[0].get("timings").is_none(), "{}", plain[0]);
+    let t = &timed_records[0]["timings"];
+    let stages: Vec<&str> = t.as_object().unwrap().keys().map(String::as_str).collect();
+    for stage in [
+        "read",
+        "hash",
+        "parse",
+        "locate",
+        "signatures",
+        "changes",
+        "text",
+        "qr",
+        "verdict",
+        "total",
+    ] {
+        let ms = t[stage]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{stage} missing: {t}"));
+        assert!((0.0..60_000.0).contains(&ms), "{stage}: {ms}");
+    }
+    // In the order the stages ran (serde_json's map sorts keys, so the
+    // order is read from the text itself).
+    let text = String::from_utf8_lossy(&timed.stdout);
+    assert!(text.contains(r#""timings":{"read":"#), "{text}");
+    assert!(stages.contains(&"signed_revision_parse"), "{t}");
+    // Stages measured one after the other fit within the total.
+    let serial: f64 = ["read", "locate", "verdict"]
+        .iter()
+        .map(|s| t[*s].as_f64().unwrap())
+        .sum();
+    assert!(serial <= t["total"].as_f64().unwrap() + 0.01, "{t}");
+    // Everything else in the record is what the plain run said.
+    let mut same = timed_records[0].clone();
+    same.as_object_mut().unwrap().remove("timings");
+    assert_eq!(same, plain[0]);
+    // A file that does not parse still says how long it took.
+    assert_eq!(timed_records[1]["verdict"], "malformed");
+    assert!(timed_records[1]["timings"]["parse"].is_f64());
+    // One line per file on stderr, naming it.
+    let stderr = String::from_utf8_lossy(&timed.stderr);
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("certcheck: timings: "))
+        .collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].contains("authentic-rsa-pkcs7.pdf") && lines[0].contains("parse "));
+    assert!(lines[0].contains(" ms"), "{}", lines[0]);
+}
+
+#[test]
 fn a_folder_is_searched_for_pdfs_recursively_and_sorted() {
     let env = Env::new();
     let folder = env.path("in");

@@ -291,6 +291,54 @@ fn soft_mask_shows_the_page_where_the_picture_is_transparent() {
 }
 
 #[test]
+fn decoded_images_are_remembered_by_everything_that_decoding_reads() {
+    // The same picture in three documents: the code drawn by the soft
+    // mask, then the same picture and mask dictionaries with the mask
+    // blank, then with the code again. Each must read as its own bytes
+    // say, whatever was decoded (and remembered) before.
+    let (img, text) = reference_qr();
+    let with_mask = |alpha: Vec<u8>| {
+        let mut doc = doc_with_image(
+            lopdf::Stream::new(
+                image_dict(img.width, img.height, "DeviceGray".into(), 8),
+                vec![0u8; img.width * img.height],
+            ),
+            false,
+        );
+        let mask_id = doc.add_object(lopdf::Stream::new(
+            image_dict(img.width, img.height, "DeviceGray".into(), 8),
+            alpha,
+        ));
+        let ids: Vec<lopdf::ObjectId> = doc.objects.keys().copied().collect();
+        for id in ids {
+            if let Ok(lopdf::Object::Stream(s)) = doc.get_object_mut(id) {
+                let is_image =
+                    s.dict.get(b"Subtype").and_then(|v| v.as_name()).ok() == Some(b"Image");
+                if is_image && id != mask_id {
+                    s.dict.set("SMask", mask_id);
+                }
+            }
+        }
+        doc
+    };
+    let code: Vec<u8> = img.pixels.iter().map(|&p| 255 - p).collect();
+    let blank = vec![0u8; img.width * img.height];
+    for _ in 0..2 {
+        assert_eq!(decoded(&with_mask(code.clone())), vec![text.clone()]);
+        assert!(decoded(&with_mask(blank.clone())).is_empty());
+    }
+    // The same image content drawn plainly (no mask): all black, no code.
+    let plain = doc_with_image(
+        lopdf::Stream::new(
+            image_dict(img.width, img.height, "DeviceGray".into(), 8),
+            vec![0u8; img.width * img.height],
+        ),
+        false,
+    );
+    assert!(decoded(&plain).is_empty());
+}
+
+#[test]
 fn noise_and_blank_pictures_give_nothing() {
     // A pseudo-random picture and a flat one: no finder patterns.
     let mut state = 0x2545_f491_u32;

@@ -242,6 +242,8 @@ pub struct VerifyRequest {
     pub revocation: Vec<PathBuf>,
     /// Missing revocation data is invalid (`--require-revocation`).
     pub require_revocation: bool,
+    /// Each stage's time on stderr and in the record (`--timings`).
+    pub timings: bool,
 }
 
 /// Checks the files of `request`, printing each record to `out` as soon as
@@ -255,6 +257,7 @@ pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Re
         extract_seal_dir: request.extract_seal.clone(),
         revocation,
         require_revocation: request.require_revocation,
+        timings: request.timings,
         ..request.check.options()?
     };
     let mut ledger = request.ledger.open(false, &options.trust)?;
@@ -309,6 +312,13 @@ pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Re
                     "certcheck: {}: {}",
                     crate::report::escape::for_terminal(&checked.record.path),
                     crate::report::escape::for_terminal(&r.message)
+                );
+            }
+            if let Some(t) = &checked.record.timings {
+                eprintln!(
+                    "certcheck: timings: {}: {}",
+                    crate::report::escape::for_terminal(&checked.record.path),
+                    t.line()
                 );
             }
             summary.add(&checked.record);

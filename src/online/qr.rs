@@ -82,14 +82,163 @@ pub fn decode_texts(doc: &Document) -> Vec<String> {
     let mut texts: Vec<String> = Vec::new();
     // Each image is decoded and dropped before the next is read, so memory
     // holds one picture at a time.
-    for_each_image(doc, &mut |image| {
-        for text in decode_image(&image) {
+    walk_images(doc, &mut |stream, budget| {
+        let key = cache::key(doc, stream, budget);
+        let outcome = match key.and_then(|k| cache::get(&k)) {
+            Some(known) => known,
+            None => {
+                let outcome = decode_image_xobject(doc, stream, budget)
+                    .map(|image| (image.pixels.len(), decode_image(&image)));
+                if let Some(k) = key {
+                    cache::put(k, outcome.clone());
+                }
+                outcome
+            }
+        };
+        let (pixels, found) = outcome?;
+        for text in found {
             if !texts.contains(&text) {
                 texts.push(text);
             }
         }
+        Some(pixels)
     });
     texts
+}
+
+/// What QR decoding found in the images seen so far in this process, by a
+/// digest of everything the decoding reads: a batch of certificates from
+/// one issuer carries the same seal picture in every file, and decoding it
+/// (inflate, soft mask, finder scan) was the largest stage of a small
+/// file. Only images whose dictionary (and soft mask's) holds no
+/// reference but /Length and /SMask are cached, so the digest covers every
+/// input; the pixel budget left is part of the key, since it decides
+/// whether an image (and its mask) is decoded at all.
+mod cache {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use lopdf::{Dictionary, Document, Object, Stream};
+    use sha2::{Digest, Sha256};
+
+    /// Pixels counted against the budget and texts found, or `None` when
+    /// the image was not decoded.
+    pub(super) type Outcome = Option<(usize, Vec<String>)>;
+
+    /// Entries kept; the cache is emptied when full (each is a few bytes).
+    const MAX_ENTRIES: usize = 256;
+
+    static SEEN: Mutex<Option<HashMap<[u8; 32], Outcome>>> = Mutex::new(None);
+
+    pub(super) fn get(key: &[u8; 32]) -> Option<Outcome> {
+        let seen = SEEN.lock().ok()?;
+        seen.as_ref()?.get(key).cloned()
+    }
+
+    pub(super) fn put(key: [u8; 32], outcome: Outcome) {
+        let Ok(mut seen) = SEEN.lock() else { return };
+        let map = seen.get_or_insert_with(HashMap::new);
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(key, outcome);
+    }
+
+    /// The digest of the image, its soft mask and the budget, or `None`
+    /// when the image is not cacheable.
+    pub(super) fn key(doc: &Document, stream: &Stream, budget: usize) -> Option<[u8; 32]> {
+        let mut h = Sha256::new();
+        h.update(b"certcheck qr v1");
+        h.update((budget as u64).to_le_bytes());
+        add_stream(&mut h, stream, true)?;
+        match stream.dict.get(b"SMask") {
+            Err(_) => h.update(b"no mask"),
+            Ok(Object::Reference(id)) => {
+                let mask = doc.get_object(*id).ok()?.as_stream().ok()?;
+                h.update(b"mask");
+                // A mask's own /SMask (which stops the mask being applied)
+                // is kept in its digest: a reference makes it uncacheable.
+                add_stream(&mut h, mask, false)?;
+            }
+            // A direct /SMask is not a stream: hashed as a value.
+            Ok(other) => add_value(&mut h, other, 0)?,
+        }
+        Some(h.finalize().into())
+    }
+
+    fn add_stream(h: &mut Sha256, stream: &Stream, image: bool) -> Option<()> {
+        add_dict(h, &stream.dict, Some(image), 0)?;
+        h.update((stream.content.len() as u64).to_le_bytes());
+        h.update(&stream.content);
+        Some(())
+    }
+
+    /// `stream`: `Some(image)` for a stream's own dictionary, whose
+    /// /Length is already the content's and, for the image (not its mask),
+    /// whose /SMask is hashed as a stream of its own.
+    fn add_dict(
+        h: &mut Sha256,
+        dict: &Dictionary,
+        stream: Option<bool>,
+        depth: usize,
+    ) -> Option<()> {
+        h.update(b"d");
+        for (k, v) in dict.iter() {
+            let skip = match stream {
+                Some(image) => k.as_slice() == b"Length" || (image && k.as_slice() == b"SMask"),
+                None => false,
+            };
+            if skip {
+                continue;
+            }
+            add_bytes(h, k);
+            add_value(h, v, depth + 1)?;
+        }
+        h.update(b"e");
+        Some(())
+    }
+
+    fn add_bytes(h: &mut Sha256, b: &[u8]) {
+        h.update((b.len() as u64).to_le_bytes());
+        h.update(b);
+    }
+
+    fn add_value(h: &mut Sha256, v: &Object, depth: usize) -> Option<()> {
+        if depth > 8 {
+            return None;
+        }
+        match v {
+            Object::Null => h.update(b"0"),
+            Object::Boolean(b) => h.update(if *b { b"T" } else { b"F" }),
+            Object::Integer(i) => {
+                h.update(b"i");
+                h.update(i.to_le_bytes());
+            }
+            Object::Real(r) => {
+                h.update(b"r");
+                h.update(r.to_le_bytes());
+            }
+            Object::Name(n) => {
+                h.update(b"n");
+                add_bytes(h, n);
+            }
+            Object::String(s, _) => {
+                h.update(b"s");
+                add_bytes(h, s);
+            }
+            Object::Array(a) => {
+                h.update(b"a");
+                h.update((a.len() as u64).to_le_bytes());
+                for item in a {
+                    add_value(h, item, depth + 1)?;
+                }
+            }
+            Object::Dictionary(d) => add_dict(h, d, None, depth)?,
+            // What a reference points to is not in the digest.
+            Object::Reference(_) | Object::Stream(_) => return None,
+        }
+        Some(())
+    }
 }
 
 /// The QR texts in one grey image: as is, then (if nothing was found)
@@ -428,10 +577,22 @@ pub fn page_images(doc: &Document) -> Vec<GreyImage> {
 /// Calls `sink` with each image XObject the first pages draw, decoded to
 /// grey, within the count and pixel budgets.
 pub fn for_each_image(doc: &Document, sink: &mut dyn FnMut(GreyImage)) {
+    walk_images(doc, &mut |stream, budget| {
+        let image = decode_image_xobject(doc, stream, budget)?;
+        let pixels = image.pixels.len();
+        sink(image);
+        Some(pixels)
+    });
+}
+
+/// Calls `on_image` with each image XObject the first pages draw and the
+/// pixel budget left; it says how many pixels it decoded (`None`: the
+/// image was not decoded, and does not count).
+fn walk_images(doc: &Document, on_image: &mut dyn FnMut(&Stream, usize) -> Option<usize>) {
     let mut walker = Walker {
         doc,
         seen: HashSet::new(),
-        sink,
+        on_image,
         count: 0,
         budget: MAX_PIXELS * 2,
     };
@@ -458,7 +619,7 @@ pub fn for_each_image(doc: &Document, sink: &mut dyn FnMut(GreyImage)) {
 struct Walker<'a, 's> {
     doc: &'a Document,
     seen: HashSet<ObjectId>,
-    sink: &'s mut dyn FnMut(GreyImage),
+    on_image: &'s mut dyn FnMut(&Stream, usize) -> Option<usize>,
     count: usize,
     /// Pixels still allowed to be decoded in this document.
     budget: usize,
@@ -507,10 +668,9 @@ impl<'a> Walker<'a, '_> {
         };
         match stream.dict.get(b"Subtype").and_then(Object::as_name) {
             Ok(b"Image") => {
-                if let Some(img) = decode_image_xobject(self.doc, stream, self.budget) {
-                    self.budget = self.budget.saturating_sub(img.pixels.len());
+                if let Some(pixels) = (self.on_image)(stream, self.budget) {
+                    self.budget = self.budget.saturating_sub(pixels);
                     self.count += 1;
-                    (self.sink)(img);
                 }
             }
             Ok(b"Form") if depth < MAX_FORM_DEPTH => {

@@ -84,6 +84,49 @@ pub(crate) fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     memchr::memmem::find(hay_from, needle).map(|p| p + from)
 }
 
+/// How many `N G obj` object headers the file holds, counted up to one
+/// past `stop`. Objects packed in object streams are not counted here (the
+/// loaded document's count catches them).
+pub(crate) fn object_headers(bytes: &[u8], stop: usize) -> usize {
+    let mut count = 0;
+    for at in memchr::memmem::find_iter(bytes, b"obj") {
+        if is_object_header(bytes, at) {
+            count += 1;
+            if count > stop {
+                break;
+            }
+        }
+    }
+    count
+}
+
+/// Whether the `obj` at `at` ends `<digits> <ws> <digits> <ws>`.
+fn is_object_header(bytes: &[u8], at: usize) -> bool {
+    // What follows `obj` must end the keyword.
+    if bytes.get(at + 3).is_some_and(|b| b.is_ascii_alphanumeric()) {
+        return false;
+    }
+    let is_ws = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0');
+    let mut i = at;
+    for want_digits in [false, true, false, true] {
+        let start = i;
+        while let Some(b) = i.checked_sub(1).and_then(|j| bytes.get(j)) {
+            let fits = match want_digits {
+                true => b.is_ascii_digit(),
+                false => is_ws(*b),
+            };
+            if !fits || start - i >= 24 {
+                break;
+            }
+            i -= 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    true
+}
+
 pub(crate) fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::rfind(hay, needle)
 }
@@ -257,6 +300,16 @@ pub(crate) fn parse_file<'a>(
         return Err(PdfError::NotAPdf);
     }
     super::stream::check_structural_streams(bytes)?;
+    let headers = object_headers(bytes, limits::MAX_OBJECTS);
+    if headers > limits::MAX_OBJECTS {
+        // Refused before lopdf reads it: lopdf holds every object in
+        // memory (about 2.5 KB per small object), so a file of a million
+        // objects took gigabytes only to be refused after loading.
+        return Err(PdfError::Limit(format!(
+            "more than {} objects (`N G obj` headers)",
+            limits::MAX_OBJECTS
+        )));
+    }
     let revisions = find_revisions(bytes);
     let (mut doc, encryption, recovered) = load_document(bytes, password)?;
     if encryption == Encryption::NeedsPassword {
@@ -312,6 +365,14 @@ fn hide_encryption(bytes: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn object_headers_are_counted_and_other_obj_words_are_not() {
+        let pdf = b"%PDF-1.7\n1 0 obj\n<< /A (x obj) >>\nendobj\n2 0 obj<< >>endobj\r\n10  3\tobj [] endobj objx 4 0 objstm";
+        assert_eq!(object_headers(pdf, 100), 3);
+        // Counting stops one past the limit.
+        assert_eq!(object_headers(pdf, 1), 2);
+    }
 
     #[test]
     fn finds_revisions_after_startxref_only() {

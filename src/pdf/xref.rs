@@ -8,9 +8,11 @@
 //! section first, and says which objects its newest entry frees.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock;
 
 use lopdf::xref::XrefEntry;
 use lopdf::{Document, Object, ObjectId};
+
 use regex::bytes::Regex;
 
 use super::limits;
@@ -317,7 +319,20 @@ fn number_token(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
 }
 
 fn key_number(dict: &[u8], key: &str) -> Option<usize> {
-    let re = Regex::new(&format!(r"(?-u)/{key}\s+(\d{{1,19}})\b")).ok()?;
+    // Compiled once per process, not once per trailer: building a regex
+    // costs more than reading a whole small file's xref.
+    static PREV: OnceLock<Option<Regex>> = OnceLock::new();
+    static XREF_STM: OnceLock<Option<Regex>> = OnceLock::new();
+    let build = || Regex::new(&format!(r"(?-u)/{key}\s+(\d{{1,19}})\b")).ok();
+    let owned;
+    let re = match key {
+        "Prev" => PREV.get_or_init(build).as_ref()?,
+        "XRefStm" => XREF_STM.get_or_init(build).as_ref()?,
+        _ => {
+            owned = build()?;
+            &owned
+        }
+    };
     let caps = re.captures(dict)?;
     std::str::from_utf8(caps.get(1)?.as_bytes())
         .ok()?

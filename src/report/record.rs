@@ -284,6 +284,9 @@ pub struct Record {
     pub ledger: Option<LedgerInfo>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub online: Option<serde_json::Value>,
+    /// Each stage's time in milliseconds, only under `verify --timings`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub timings: Option<crate::timings::Timings>,
 }
 
 impl Record {
@@ -306,6 +309,7 @@ impl Record {
             error: Some(error),
             ledger: None,
             online: None,
+            timings: None,
         }
     }
 

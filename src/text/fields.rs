@@ -320,30 +320,42 @@ pub fn qualification(value: &str) -> Option<String> {
     }
 }
 
-fn date_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月\s*(?:(\d{1,2})\s*日?)?|[-./]\s*(\d{1,2})(?:\D|$))?",
-        )
-        .unwrap_or_else(|_| unreachable!("the date pattern is a constant"))
-    })
-}
+const DATE: &str = r"(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月\s*(?:(\d{1,2})\s*日?)?|[-./]\s*(\d{1,2})(?:\D|$))?";
+const COMPACT_DATE: &str = r"^(\d{4})(\d{2})(\d{2})?$";
 
-fn compact_date_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"^(\d{4})(\d{2})(\d{2})?$")
-            .unwrap_or_else(|_| unreachable!("the date pattern is a constant"))
-    })
+/// The date patterns with Unicode digit classes (`\d` is every script's
+/// digits) or, for text whose only digits are ASCII, with `[0-9]`: on such
+/// text both match the same, and the ASCII forms compile in a fraction of
+/// the time (the Unicode `\d`/`\D` automata were a third of a small
+/// file's text stage).
+fn date_res(ascii: bool) -> &'static (Regex, Regex) {
+    static UNICODE: OnceLock<(Regex, Regex)> = OnceLock::new();
+    static ASCII: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let build = |ascii: bool| {
+        let pattern = |p: &str| match ascii {
+            true => p.replace(r"\d", "[0-9]").replace(r"\D", "[^0-9]"),
+            false => p.to_string(),
+        };
+        let compile = |p: &str| {
+            Regex::new(&pattern(p))
+                .unwrap_or_else(|_| unreachable!("the date pattern is a constant"))
+        };
+        (compile(DATE), compile(COMPACT_DATE))
+    };
+    match ascii {
+        true => ASCII.get_or_init(|| build(true)),
+        false => UNICODE.get_or_init(|| build(false)),
+    }
 }
 
 /// A date as `YYYY-MM`, or `YYYY-MM-DD` where the day is printed.
 pub fn date(value: &str) -> Option<String> {
     let v = trim_punct(value);
-    let caps = date_re()
+    let ascii_digits_only = !v.chars().any(|c| !c.is_ascii() && c.is_numeric());
+    let (date_re, compact_date_re) = date_res(ascii_digits_only);
+    let caps = date_re
         .captures(v)
-        .or_else(|| compact_date_re().captures(v))?;
+        .or_else(|| compact_date_re.captures(v))?;
     let year: u32 = caps.get(1)?.as_str().parse().ok()?;
     let month: u32 = caps.get(2)?.as_str().parse().ok()?;
     let day: Option<u32> = caps
@@ -364,6 +376,43 @@ pub fn date(value: &str) -> Option<String> {
 mod tests {
     use super::super::layout::Char;
     use super::*;
+
+    #[test]
+    fn ascii_date_patterns_match_as_the_unicode_ones_on_ascii_digits() {
+        let inputs = [
+            "2022年01月",
+            "2022 年 1 月 5 日",
+            "2022-1-05",
+            "2022.01.05x",
+            "2022/13/05",
+            "20220105",
+            "202201",
+            "1899年12月",
+            "批准日期：2021年6月",
+            "2021年6月\u{3000}",
+            "2021-06-",
+            "abc",
+        ];
+        let (ud, uc) = date_res(false);
+        let (ad, ac) = date_res(true);
+        for v in inputs {
+            let all = |re: &Regex| -> Vec<Vec<Option<String>>> {
+                re.captures_iter(v)
+                    .map(|c| {
+                        c.iter()
+                            .map(|m| m.map(|m| m.as_str().to_string()))
+                            .collect()
+                    })
+                    .collect()
+            };
+            assert_eq!(all(ud), all(ad), "{v}");
+            assert_eq!(all(uc), all(ac), "{v}");
+        }
+        // Other scripts' digits keep the Unicode patterns.
+        assert_eq!(date("٢٠٢٢-٠١"), None);
+        assert_eq!(date("２０２２年１月"), None);
+        assert_eq!(date("2022年1月"), Some("2022-01".into()));
+    }
 
     /// A line of characters 10 units wide and apart, with gaps where the
     /// text has '|' (one gap of 10 em per bar).

@@ -2,6 +2,7 @@
 //! timestamp, else the claimed time checked against the dates the signed
 //! bytes carry.
 
+use std::sync::OnceLock;
 use time::{Duration, OffsetDateTime};
 
 use crate::report::{Code, Reason};
@@ -176,17 +177,26 @@ fn decode_text(bytes: &[u8]) -> String {
 /// xmp:CreateDate, xmp:ModifyDate, xmp:MetadataDate as elements or
 /// attributes.
 fn xmp_dates(xml: &str) -> Vec<OffsetDateTime> {
-    let mut out = Vec::new();
-    for name in ["xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"] {
-        let element = format!(r"<{name}>\s*([^<]+?)\s*</{name}>");
-        let attribute = format!(r#"{name}\s*=\s*["']([^"']+)["']"#);
-        for pattern in [element, attribute] {
-            if let Ok(re) = regex::Regex::new(&pattern) {
-                for cap in re.captures_iter(xml).take(16) {
-                    if let Some(t) = cap.get(1).and_then(|m| parse_iso_date(m.as_str())) {
-                        out.push(t);
-                    }
+    // Compiled once per process (a batch reads thousands of XMP packets).
+    static PATTERNS: OnceLock<Vec<regex::Regex>> = OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        let mut patterns = Vec::new();
+        for name in ["xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"] {
+            let element = format!(r"<{name}>\s*([^<]+?)\s*</{name}>");
+            let attribute = format!(r#"{name}\s*=\s*["']([^"']+)["']"#);
+            for pattern in [element, attribute] {
+                if let Ok(re) = regex::Regex::new(&pattern) {
+                    patterns.push(re);
                 }
+            }
+        }
+        patterns
+    });
+    let mut out = Vec::new();
+    for re in patterns {
+        for cap in re.captures_iter(xml).take(16) {
+            if let Some(t) = cap.get(1).and_then(|m| parse_iso_date(m.as_str())) {
+                out.push(t);
             }
         }
     }
@@ -196,10 +206,15 @@ fn xmp_dates(xml: &str) -> Vec<OffsetDateTime> {
 /// ISO 8601 / XMP dates: YYYY, YYYY-MM, YYYY-MM-DD, with THH:MM[:SS[.s]]
 /// and Z or ±HH:MM.
 pub fn parse_iso_date(s: &str) -> Option<OffsetDateTime> {
-    let re = regex::Regex::new(
-        r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$",
-    )
-    .ok()?;
+    static RE: OnceLock<Option<regex::Regex>> = OnceLock::new();
+    let re = RE
+        .get_or_init(|| {
+            regex::Regex::new(
+                r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$",
+            )
+            .ok()
+        })
+        .as_ref()?;
     let c = re.captures(s.trim())?;
     let num = |i: usize, d: u32| -> Option<u32> {
         match c.get(i) {
