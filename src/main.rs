@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use certcheck::desk::{
     self, CheckSettings, Console, DocumentFormat, LedgerPlace, LedgerQuery, LedgerSettings,
@@ -124,6 +124,11 @@ enum Command {
         /// default ledger unless --ledger names one).
         #[arg(long, value_parser = ["valid", "revoked", "not-found"])]
         confirm: Option<String>,
+        /// Ask for the answer (有效 / 已撤销 / 查无, valid / revoked /
+        /// not-found, or 1 / 2 / 3) on stdin even when it is not a terminal
+        /// (on a terminal it is asked anyway, in human output).
+        #[arg(long, conflicts_with = "confirm")]
+        prompt: bool,
         #[command(flatten)]
         ledger: LedgerArgs,
     },
@@ -191,6 +196,14 @@ enum Command {
         #[arg(long, value_name = "MS", default_value_t = 500)]
         settle_ms: u64,
     },
+    /// Print the completion script for a shell, e.g. `certcheck
+    /// completions bash > /etc/bash_completion.d/certcheck`.
+    Completions {
+        #[arg(value_enum)]
+        shell: desk::manual::Shell,
+    },
+    /// Print the manual page (roff), e.g. `certcheck man | man -l -`.
+    Man,
     /// Check a seal object on its own: an SES_Seal (.esl), an SES_Signature
     /// (OFD SignedValue.dat) or a CMS SignedData.
     Seal {
@@ -359,8 +372,10 @@ fn main() -> ExitCode {
             format,
             open,
             confirm,
+            prompt,
             ledger,
         } => {
+            let ask = prompt || (format == DocumentFormat::Human && std::io::stdin().is_terminal());
             let request = desk::OnlineRequest {
                 file,
                 check: check.settings(),
@@ -369,7 +384,10 @@ fn main() -> ExitCode {
                 confirmation: confirm.as_deref().and_then(Confirmation::from_name),
                 ledger: ledger.settings(),
             };
-            desk::online(&request, out, color)
+            let stdin = std::io::stdin();
+            let mut answers = stdin.lock();
+            let answers = ask.then_some(&mut answers as &mut dyn std::io::BufRead);
+            desk::online(&request, out, color, answers)
         }
         Command::Ledger {
             ledger,
@@ -496,6 +514,8 @@ fn main() -> ExitCode {
             trust,
             no_default_trust,
         } => desk::seal(&file, format, &trust, !no_default_trust, out),
+        Command::Completions { shell } => Ok(desk::manual::completions(Cli::command(), shell, out)),
+        Command::Man => desk::manual::man_page(Cli::command(), out),
     };
     match outcome {
         Ok(status) => ExitCode::from(status),

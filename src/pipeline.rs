@@ -208,10 +208,32 @@ pub fn verify(bytes: &[u8], path: &str, options: &Options) -> Record {
     // inflating a large seal picture is the slowest step on a small file.
     let (mut checked, qr_codes) = rayon::join(
         || {
-            let mut checked: Vec<Checked> = fields
-                .iter()
-                .map(|field| check_signature(&file, field, &mut revisions, options, &record, &pool))
-                .collect();
+            // Document timestamps first: a trusted one fixes the time of
+            // every signature it covers (SPEC's time rule).
+            let mut slots: Vec<Option<Checked>> = fields.iter().map(|_| None).collect();
+            let mut proofs = Vec::new();
+            for (slot, field) in slots.iter_mut().zip(&fields) {
+                if field.kind == SignatureKind::DocTimestamp {
+                    let c =
+                        check_signature(&file, field, &mut revisions, options, &record, &pool, &[]);
+                    proofs.extend(TimeProofAt::of(&c));
+                    *slot = Some(c);
+                }
+            }
+            for (slot, field) in slots.iter_mut().zip(&fields) {
+                if slot.is_none() {
+                    *slot = Some(check_signature(
+                        &file,
+                        field,
+                        &mut revisions,
+                        options,
+                        &record,
+                        &pool,
+                        &proofs,
+                    ));
+                }
+            }
+            let mut checked: Vec<Checked> = slots.into_iter().flatten().collect();
             compare_with_signed_revisions(&file, &mut checked, &revisions, &mut record);
             read_text(&file, &checked, &revisions, &mut record);
             checked
@@ -312,11 +334,66 @@ struct Pool {
     certs: Vec<Vec<u8>>,
 }
 
+/// What an intact document timestamp from a trusted authority proves: the
+/// bytes before its /Contents existed at its time.
+struct TimeProofAt {
+    /// The end of the first piece of its ByteRange: everything before this
+    /// offset is covered.
+    covers_until: usize,
+    at: OffsetDateTime,
+    proof: crate::report::TimeProof,
+}
+
+impl TimeProofAt {
+    fn of(c: &Checked) -> Option<TimeProofAt> {
+        let r = &c.report;
+        let ts = r.timestamp.as_ref()?;
+        let trusted = ts.valid
+            && ts.trusted_issuer.is_some()
+            && r.trusted_issuer.is_some()
+            && r.digest_ok == Some(true)
+            && r.signature_ok == Some(true)
+            && !r
+                .reasons
+                .iter()
+                .any(|x| x.severity() >= Severity::Untrusted);
+        if !trusted {
+            return None;
+        }
+        let at = c.signing_time?;
+        let covers_until = match r.byte_range.as_deref()? {
+            [0, len, ..] => usize::try_from(*len).ok()?,
+            _ => return None,
+        };
+        Some(TimeProofAt {
+            covers_until,
+            at,
+            proof: crate::report::TimeProof {
+                field: r.field.clone(),
+                time: ts.time.clone(),
+                authority: ts.authority.clone(),
+                trusted_issuer: ts.trusted_issuer.clone(),
+            },
+        })
+    }
+
+    /// The earliest proof covering a signature whose signed bytes end at
+    /// `signed_end` (its own /Contents included).
+    fn earliest_covering(proofs: &[TimeProofAt], signed_end: usize) -> Option<&TimeProofAt> {
+        proofs
+            .iter()
+            .filter(|p| signed_end <= p.covers_until)
+            .min_by_key(|p| p.at)
+    }
+}
+
 /// One signature as checked so far.
 struct Checked {
     kind: SignatureKind,
     /// Where its signed bytes end, when its byte range is usable.
     signed_end: Option<usize>,
+    /// The time its certificate was judged at.
+    signing_time: Option<OffsetDateTime>,
     report: SignatureReport,
 }
 
@@ -328,6 +405,7 @@ fn check_signature(
     options: &Options,
     record: &Record,
     pool: &Pool,
+    proofs: &[TimeProofAt],
 ) -> Checked {
     let br = byte_range::check(file, field);
     let contents = field.contents.as_deref().unwrap_or(&[]);
@@ -348,6 +426,7 @@ fn check_signature(
         trusted_issuer: None,
         signing_time: None,
         signing_time_source: None,
+        signing_time_proof: None,
         timestamp: None,
         seal: None,
         revocation: None,
@@ -371,6 +450,7 @@ fn check_signature(
         return Checked {
             kind: field.kind,
             signed_end: None,
+            signing_time: None,
             report,
         };
     }
@@ -379,6 +459,7 @@ fn check_signature(
         .iter()
         .filter_map(|&(a, b)| file.bytes.get(a..b))
         .collect();
+    let proof = signed_end.and_then(|end| TimeProofAt::earliest_covering(proofs, end));
     let document_dates = signed_end
         .and_then(|end| revisions.load(file, end))
         .map(signing_time::document_dates)
@@ -387,6 +468,7 @@ fn check_signature(
         trust: &options.trust,
         document_dates,
         claimed_m: field.m.as_deref().and_then(signing_time::parse_pdf_date),
+        doc_timestamp: proof.map(|p| p.at),
         now: options.now,
     };
     let value = signature::check_value(field, &pieces, &ctx);
@@ -402,6 +484,9 @@ fn check_signature(
             .ok()
     });
     report.signing_time_source = value.signing_time_source;
+    if report.signing_time_source.as_deref() == Some("doc_timestamp") {
+        report.signing_time_proof = proof.map(|p| p.proof.clone());
+    }
     report.timestamp = value.timestamp;
     report.seal = value.seal;
     report.reasons.extend(value.reasons);
@@ -440,6 +525,7 @@ fn check_signature(
     Checked {
         kind: field.kind,
         signed_end,
+        signing_time: value.signing_time,
         report,
     }
 }

@@ -299,6 +299,7 @@ fn inspect_signature(
         trust,
         document_dates: Vec::new(),
         claimed_m: None,
+        doc_timestamp: None,
         now,
     };
     let facts = ses::check_parsed(sig, &ctx);

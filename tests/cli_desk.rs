@@ -839,3 +839,170 @@ fn the_ledger_exports_a_workbook_with_neutralised_string_cells_and_filters() {
     let header = &read_xlsx(&zh).rows[0];
     assert_eq!(header[..3], ["编号", "核验时间", "文件"]);
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line_definition() {
+    let env = Env::new();
+    let run = |args: &[&str]| {
+        let out = env.cmd().args(args).output().unwrap();
+        assert_eq!(status(&out), 0, "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let bash = run(&["completions", "bash"]);
+    for sub in [
+        "verify", "online", "ledger", "serve", "trust", "watch", "seal", "man",
+    ] {
+        assert!(bash.contains(sub), "bash completion lacks {sub}");
+    }
+    assert!(bash.contains("--require-revocation") && bash.contains("complete -F"));
+    for shell in ["zsh", "fish", "powershell"] {
+        assert!(run(&["completions", shell]).contains("verify"), "{shell}");
+    }
+    let bad = env.cmd().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(status(&bad), 2);
+
+    let man = run(&["man"]);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH certcheck 1"),
+        "{man}"
+    );
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH DESCRIPTION",
+        ".SH \"CERTCHECK VERIFY\"",
+    ] {
+        assert!(man.contains(section), "man page lacks {section}");
+    }
+    let verify = &man[man.find(".SH \"CERTCHECK VERIFY\"").unwrap()..];
+    let verify = &verify[..verify[4..].find(".SH ").map_or(verify.len(), |i| i + 4)];
+    for option in [
+        r"\-\-trust",
+        r"\-\-format",
+        r"\-\-ledger",
+        r"\-\-require\-revocation",
+    ] {
+        assert!(
+            verify.contains(option),
+            "verify section lacks {option}:\n{verify}"
+        );
+    }
+    assert!(man.contains(".SH \"CERTCHECK LEDGER EXPORT\""));
+}
+
+/// Runs `cmd` with `input` piped to its stdin.
+fn run_with_input(mut cmd: Command, input: &str) -> Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn online_asks_for_the_answer_and_later_checks_show_earlier_answers() {
+    let env = Env::new();
+    let ledger_arg = format!("--ledger={}", env.path("ledger.sqlite3").display());
+    let file = corpus("unsigned-query-result.pdf");
+    // Desk 1: the answer typed at the prompt (piped: --prompt), after one
+    // that is not understood.
+    let mut cmd = env.cmd();
+    cmd.env("CERTCHECK_DESK", "desk-1")
+        .args([
+            "online",
+            "--no-default-trust",
+            "--prompt",
+            "--operator",
+            "ann",
+        ])
+        .arg(&ledger_arg)
+        .arg(&file);
+    let out = run_with_input(cmd, "perhaps\n已撤销\n");
+    assert_eq!(status(&out), 3, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.matches("官方核验结果").count(), 2, "{err}");
+    assert!(err.contains("not understood"), "{err}");
+    let text = stdout(&out);
+    assert!(
+        text.contains("online answer recorded: 已撤销 (revoked) by ann at desk desk-1, ledger #1"),
+        "{text}"
+    );
+    assert!(!text.contains("earlier online answer"), "{text}");
+
+    // Nothing is asked when stdin is not a terminal and --prompt is not given.
+    let out = env
+        .cmd()
+        .env("CERTCHECK_DESK", "desk-2")
+        .args(["online", "--no-default-trust", "--operator", "bob"])
+        .arg(&ledger_arg)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!stderr(&out).contains("官方核验结果"));
+    let text = stdout(&out);
+    // Desk 2 sees desk 1's answer: when, what, who, where.
+    let line = text
+        .lines()
+        .find(|l| l.contains("earlier online answer"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains("已撤销 (revoked)")
+            && line.contains("by ann at desk desk-1")
+            && line.contains("(ledger #1)"),
+        "{line}"
+    );
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    assert!(line.contains(&format!(" on {today}T")), "{line}");
+
+    // Desk 2 answers by number; a later verify shows both answers, oldest
+    // first, and the JSON record carries them.
+    let mut cmd = env.cmd();
+    cmd.env("CERTCHECK_DESK", "desk-2")
+        .args([
+            "online",
+            "--no-default-trust",
+            "--prompt",
+            "--operator",
+            "bob",
+        ])
+        .arg(&ledger_arg)
+        .arg(&file);
+    let out = run_with_input(cmd, "1\n");
+    assert!(stdout(&out)
+        .contains("online answer recorded: 有效 (valid) by bob at desk desk-2, ledger #3"));
+    let out = env.verify(&[&file, &ledger_arg]);
+    let text = stdout(&out);
+    let answers: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("earlier online answer"))
+        .collect();
+    assert_eq!(answers.len(), 2, "{text}");
+    assert!(answers[0].contains("已撤销") && answers[0].contains("ann"));
+    assert!(answers[1].contains("有效") && answers[1].contains("bob"));
+    let json = env.verify(&[&"--format", &"jsonl", &file, &ledger_arg]);
+    let record = &jsonl(&json)[0];
+    let earlier = record["ledger"]["earlier_answers"].as_array().unwrap();
+    assert_eq!(earlier.len(), 2);
+    assert_eq!(earlier[0]["answer"], "revoked");
+    assert_eq!(earlier[0]["operator"], "ann");
+    assert_eq!(earlier[0]["desk"], "desk-1");
+    assert_eq!(earlier[0]["check_id"], 1);
+    assert_eq!(earlier[1]["answer"], "valid");
+    // An empty line records nothing.
+    let mut cmd = env.cmd();
+    cmd.args(["online", "--no-default-trust", "--prompt"])
+        .arg(&ledger_arg)
+        .arg(&file);
+    let out = run_with_input(cmd, "\n");
+    assert!(stderr(&out).contains("no online answer recorded"));
+    assert!(!stdout(&out).contains("online answer recorded"));
+}

@@ -158,6 +158,7 @@ fn mutated_cms_never_panics() {
         trust: &store,
         document_dates: Vec::new(),
         claimed_m: None,
+        doc_timestamp: None,
         now: time::OffsetDateTime::now_utc(),
     };
     let content: &[&[u8]] = &[b"bytes"];

@@ -42,6 +42,7 @@ fn check_all(name: &str, data: &[u8]) {
         trust: &trust,
         document_dates: Vec::new(),
         claimed_m: None,
+        doc_timestamp: None,
         now: time::OffsetDateTime::UNIX_EPOCH,
     };
     let signed: [&[u8]; 2] = [b"%PDF-1.7 signed", b"%%EOF"];

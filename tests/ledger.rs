@@ -188,6 +188,7 @@ both!(
     purge_removes_old_entries,
     import_from_sqlite_keeps_every_entry,
     two_cli_runs_from_different_folders_see_each_other,
+    a_later_check_of_a_management_number_gets_its_earlier_online_answers,
 );
 
 fn record(path: &str, sha: &str, mn: &str, name: &str, idn: &str) -> Record {
@@ -750,4 +751,30 @@ fn reading_refuses_missing_or_foreign_files() {
         std::fs::read(&junk).unwrap(),
         b"%PDF-1.7 not a database at all, just some bytes"
     );
+}
+
+fn a_later_check_of_a_management_number_gets_its_earlier_online_answers(p: &Place) {
+    let mut north = p.open_at_desk("北京-1", "王芳");
+    let mut south = p.open_at_desk("广州-2", "陈明");
+    let mut a = record("a.pdf", "aa", "M0007", "张伟", "1");
+    north.check_and_record(&mut a, true).unwrap();
+    assert!(a.ledger.as_ref().unwrap().earlier_answers.is_empty());
+    north.record_confirmation(1, Confirmation::Revoked).unwrap();
+    let mut other = record("o.pdf", "oo", "M0008", "李娜", "2");
+    south.check_and_record(&mut other, true).unwrap();
+    south.record_confirmation(2, Confirmation::Valid).unwrap();
+    // The same 管理号, written another way, at the other desk.
+    let mut b = record("b.pdf", "bb", "m 0007", "张伟", "1");
+    south.check_and_record(&mut b, true).unwrap();
+    let answers = &b.ledger.as_ref().unwrap().earlier_answers;
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert_eq!(answers[0].check_id, 1);
+    assert_eq!(answers[0].answer, "revoked");
+    assert_eq!(answers[0].operator.as_deref(), Some("王芳"));
+    assert_eq!(answers[0].desk.as_deref(), Some("北京-1"));
+    assert!(answers[0].confirmed_at.ends_with('Z'));
+    // Compare-only sees them too.
+    let mut c = record("c.pdf", "cc", "M0007", "张伟", "1");
+    north.check_and_record(&mut c, false).unwrap();
+    assert_eq!(c.ledger.as_ref().unwrap().earlier_answers.len(), 1);
 }

@@ -20,7 +20,7 @@ fn dir() -> PathBuf {
 
 #[test]
 fn every_realworld_file_gets_the_manifest_outcome() {
-    assert!(entries_in(&dir()).len() >= 27);
+    assert!(entries_in(&dir()).len() >= 33);
     assert_manifest_holds(&dir(), &options_for(&dir(), None));
 }
 
@@ -137,6 +137,96 @@ fn hybrid_and_lenient_xrefs_read_without_recovery() {
             record.changes_after_signing
         );
     }
+}
+
+/// Page text (not a field) painted over when signed and uncovered after
+/// signing is named as such, quoting the text; the twin that keeps the
+/// cover does not name it.
+#[test]
+fn page_text_revealed_is_named_with_its_text() {
+    let options = options_for(&dir(), None);
+    for file in [
+        "altered-page-text-revealed-annotation-freed.pdf",
+        "altered-page-text-revealed-appearance-emptied.pdf",
+    ] {
+        let record = certcheck::verify_file(&dir().join(file), &options);
+        let revealed: Vec<_> = record
+            .changes_after_signing
+            .iter()
+            .filter(|c| c.kind == "page_text_revealed")
+            .collect();
+        assert_eq!(
+            revealed.len(),
+            1,
+            "{file}: {:?}",
+            record.changes_after_signing
+        );
+        let c = revealed[0];
+        assert!(!c.benign && c.page == Some(1), "{file}: {c:?}");
+        assert!(
+            c.description.contains("this certificate was revoked"),
+            "{file}: {c:?}"
+        );
+        let shadow = record
+            .reasons
+            .iter()
+            .find(|r| r.code.as_str() == "shadow_attack")
+            .unwrap_or_else(|| panic!("{file}: no shadow_attack in {:?}", record.reasons));
+        assert!(shadow.message.contains("page text"), "{file}: {shadow:?}");
+    }
+    let twin = certcheck::verify_file(
+        &dir().join("authentic-covering-annotation-kept-dss.pdf"),
+        &options,
+    );
+    assert!(twin
+        .changes_after_signing
+        .iter()
+        .all(|c| c.benign && c.kind != "page_text_revealed"));
+}
+
+/// A hybrid-reference update written after signing is read as viewers read
+/// it: the page it replaces inside an object stream (or lists only in the
+/// /XRefStm) is the page compared, so the added line is a page change; a
+/// DSS-only one is benign and needs no recovery.
+#[test]
+fn hybrid_updates_after_signing_are_read_as_viewers_read_them() {
+    let options = options_for(&dir(), None);
+    for file in [
+        "altered-hybrid-update-page-in-object-stream.pdf",
+        "altered-hybrid-update-page-only-in-xrefstm.pdf",
+    ] {
+        let record = certcheck::verify_file(&dir().join(file), &options);
+        assert_eq!(record.verdict.as_str(), "altered", "{file}: {record:?}");
+        assert!(
+            record
+                .changes_after_signing
+                .iter()
+                .any(|c| !c.benign && c.kind == "page_content" && c.page == Some(1)),
+            "{file}: {:?}",
+            record.changes_after_signing
+        );
+    }
+    let record = certcheck::verify_file(
+        &dir().join("authentic-hybrid-update-dss-only.pdf"),
+        &options,
+    );
+    assert_eq!(record.verdict.as_str(), "authentic", "{:?}", record.reasons);
+    assert!(
+        record
+            .reasons
+            .iter()
+            .all(|r| r.code.as_str() != "xref_recovered"),
+        "{:?}",
+        record.reasons
+    );
+    assert!(
+        record
+            .changes_after_signing
+            .iter()
+            .any(|c| c.benign && c.allowed_by.as_deref() == Some("dss")),
+        "{:?}",
+        record.changes_after_signing
+    );
 }
 
 /// The manifest and the folder agree.

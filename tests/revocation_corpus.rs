@@ -104,6 +104,27 @@ fn every_revocation_case_gets_its_verdict_reasons_and_sources() {
                 failures.push(format!("{case}: {c} reported although it must not be"));
             }
         }
+        // Where the first signature's (not a document timestamp's) time
+        // came from, and which document timestamp proved it.
+        let first = sigs.iter().find(|s| s["format"] != "timestamp");
+        if let Some(want_source) = e["signing_time_source"].as_str() {
+            let got_source = first.and_then(|s| s["signing_time_source"].as_str());
+            if got_source != Some(want_source) {
+                failures.push(format!(
+                    "{case}: signing_time_source {got_source:?}, want {want_source}"
+                ));
+            }
+        }
+        if let Some(want_field) = e["signing_time_proof"].as_str() {
+            let proof = first.map(|s| &s["signing_time_proof"]);
+            if proof.and_then(|p| p["field"].as_str()) != Some(want_field)
+                || proof.and_then(|p| p["trusted_issuer"].as_str()).is_none()
+            {
+                failures.push(format!(
+                    "{case}: signing_time_proof {proof:?}, want one by {want_field}"
+                ));
+            }
+        }
         let sources: Vec<String> = sigs
             .iter()
             .flat_map(|s| {

@@ -11,6 +11,7 @@ fuzz_target!(|data: &[u8]| {
         trust: &trust,
         document_dates: Vec::new(),
         claimed_m: None,
+        doc_timestamp: None,
         now: time::OffsetDateTime::UNIX_EPOCH,
     };
     for sub_filter in [

@@ -343,6 +343,114 @@ pub fn revealed_fields(signed: &Document, shown: &Document) -> Vec<Difference> {
     out
 }
 
+/// Most characters of revealed page text quoted in a description.
+const MAX_QUOTED: usize = 80;
+
+/// Page text (not a form field) painted over by an annotation in the
+/// signed revision that the final document no longer draws over it (the
+/// annotation removed, freed, hidden, moved or given another appearance):
+/// the signer saw the annotation, a reader now sees the text under it. One
+/// difference per uncovering annotation, quoting the text where it can be
+/// read. Widgets are left to [`revealed_fields`] when what they uncover is
+/// a field; here only the page's own text counts.
+pub fn revealed_page_text(signed: &Document, shown: &Document) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let pages_signed = diff::pages(signed);
+    let pages_shown = diff::pages(shown);
+    // Glyphs are read only when some annotation uncovers text.
+    let mut glyphs: Option<Vec<Vec<crate::text::extract::Glyph>>> = None;
+    for (n, (pa, pb)) in pages_signed.iter().zip(pages_shown.iter()).enumerate() {
+        let la = diff::annotations(signed, pa);
+        if la.is_empty() {
+            continue;
+        }
+        let lb = diff::annotations(shown, pb);
+        let content = paint::page_content(signed, pa.get(b"Contents"));
+        // The page itself must be unchanged there: a changed page is
+        // named as page_content already.
+        if content != paint::page_content(shown, pb.get(b"Contents")) {
+            continue;
+        }
+        let marks = paint::page_marks(signed, &content, pa.get(b"Resources"));
+        for a in &la {
+            let Some((r, bytes)) = drawn(signed, a.dict) else {
+                continue;
+            };
+            if marks.covered_by(r).0 == 0 {
+                continue;
+            }
+            // Still drawn in the same place with the same appearance.
+            let still = lb.iter().any(|b| {
+                ((a.id.is_some() && b.id == a.id) || (a.id.is_none() && b.dict == a.dict))
+                    && drawn(shown, b.dict).is_some_and(|(r2, b2)| r2 == r && b2 == bytes)
+            });
+            // A widget still on the page was given another appearance by
+            // filling its field (which the form rules judge), not removed.
+            let kept = a.id.is_some_and(|id| lb.iter().any(|b| b.id == Some(id)));
+            let widget = dict_get(signed, a.dict, b"Subtype").as_name().ok() == Some(b"Widget");
+            if still || (widget && kept) {
+                continue;
+            }
+            let page_glyphs = glyphs
+                .get_or_insert_with(|| crate::text::extract::extract_glyphs(signed).pages)
+                .get(n);
+            let text: String = page_glyphs
+                .into_iter()
+                .flatten()
+                .filter(|g| {
+                    let (x, y) = (
+                        f64::from(g.x + g.width / 2.0),
+                        f64::from(g.y + g.size / 3.0),
+                    );
+                    r[0] <= x && x <= r[2] && r[1] <= y && y <= r[3]
+                })
+                .map(|g| g.ch)
+                .take(MAX_QUOTED)
+                .collect();
+            let text = text.trim();
+            let quoted = if text.is_empty() {
+                String::new()
+            } else {
+                format!(" “{text}”")
+            };
+            let what = describe_cover(signed, a);
+            let fate = if kept {
+                "is no longer drawn over it the same way (hidden, moved or given another appearance)"
+            } else {
+                "was removed or freed"
+            };
+            out.push(
+                Difference::new(
+                    Kind::PageTextRevealed,
+                    format!(
+                        "On page {}, the page text{quoted} was painted over in the signed revision by {what}, which {fate} after signing: the text now shows, though the signer saw it covered (shadow attack, hide).",
+                        n + 1
+                    ),
+                )
+                .page(n + 1)
+                .object(a.id)
+                .key(text.to_string()),
+            );
+            if out.len() >= MAX_FINDINGS {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+/// "annotation 12 0 (Square)" for a description.
+fn describe_cover(doc: &Document, a: &diff::Annot<'_>) -> String {
+    let subtype = dict_get(doc, a.dict, b"Subtype")
+        .as_name()
+        .map(diff::name)
+        .unwrap_or_else(|_| "unknown".into());
+    match a.id {
+        Some(id) => format!("annotation {} ({subtype})", diff::id_str(id)),
+        None => format!("an annotation ({subtype})"),
+    }
+}
+
 fn object_label(doc: &Document, id: lopdf::ObjectId) -> &'static str {
     match doc.objects.get(&id) {
         Some(Object::Stream(s)) => match s.dict.get(b"Subtype").and_then(Object::as_name) {
@@ -426,6 +534,10 @@ pub fn shadow_variants(unexplained: &[&Difference], signed: &Document) -> Vec<St
             Kind::HiddenContentShown => {
                 add("hide: objects hidden in the signed file are now shown".into())
             }
+            Kind::PageTextRevealed => add(match d.key.as_deref().filter(|k| !k.is_empty()) {
+                Some(t) => format!("hide: page text “{t}”, painted over when signed, is revealed"),
+                None => "hide: page text painted over when signed is revealed".into(),
+            }),
             Kind::FieldRevealed => add(format!(
                 "hide: form field “{}”, painted over when signed, is revealed",
                 d.key.as_deref().unwrap_or("?")

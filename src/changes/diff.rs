@@ -71,6 +71,9 @@ pub enum Kind {
     /// A form field painted over by another annotation when signed is no
     /// longer covered (form over form).
     FieldRevealed,
+    /// Page text (not a form field) painted over by an annotation when
+    /// signed is no longer covered.
+    PageTextRevealed,
 }
 
 impl Kind {
@@ -108,6 +111,7 @@ impl Kind {
             Kind::XrefDamaged => "xref_damaged",
             Kind::HiddenContentShown => "hidden_content_shown",
             Kind::FieldRevealed => "form_field_revealed",
+            Kind::PageTextRevealed => "page_text_revealed",
         }
     }
 }

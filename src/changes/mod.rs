@@ -125,6 +125,7 @@ pub fn analyze(file: &PdfFile, signed_doc: &Document, signed_end: usize) -> Chan
     }
     differences.extend(attacks::hidden_content_shown(signed_doc, shown));
     differences.extend(attacks::revealed_fields(signed_doc, shown));
+    differences.extend(attacks::revealed_page_text(signed_doc, shown));
 
     let writers = revision_writers(file, signed_xref.as_ref(), &later);
     let revision_of = |d: &Difference| -> usize {

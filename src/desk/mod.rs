@@ -6,6 +6,8 @@
 //! `certcheck online` and the coming web desk. Printing is report/'s: the
 //! commands here only choose a printer and hand it the results.
 
+pub mod manual;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -354,18 +356,28 @@ pub struct OnlineRequest {
 }
 
 /// Prepares the guided online check of one file (and records the answer
-/// given), printed to `out`. Returns the file's exit status.
-pub fn online<W: Write>(request: &OnlineRequest, mut out: W, color: bool) -> Result<u8, Failure> {
+/// given), printed to `out`. With `ask` (the person at a terminal, or
+/// `--prompt`) and no answer given, the answer is asked for after the
+/// guided check is shown, and recorded when one is typed. Returns the
+/// file's exit status.
+pub fn online<W: Write>(
+    request: &OnlineRequest,
+    mut out: W,
+    color: bool,
+    ask: Option<&mut dyn std::io::BufRead>,
+) -> Result<u8, Failure> {
     if request.confirmation.is_some() && request.ledger.no_record {
         return Err(Failure::usage(
             "--confirm records the answer; it cannot go with --no-record",
         ));
     }
+    let ask = ask.filter(|_| request.confirmation.is_none() && !request.ledger.no_record);
     let options = request.check.options()?;
     warn_about_trust(&request.check, &options);
-    let mut ledger = request
-        .ledger
-        .open(request.confirmation.is_some(), &options.trust)?;
+    let mut ledger = request.ledger.open(
+        request.confirmation.is_some() || ask.is_some(),
+        &options.trust,
+    )?;
     let mut services = Services {
         ledger: ledger.as_mut(),
         record: !request.ledger.no_record,
@@ -393,6 +405,25 @@ pub fn online<W: Write>(request: &OnlineRequest, mut out: W, color: bool) -> Res
                 "certcheck: could not open {}: {e}",
                 online::OFFICIAL_CHECK_URL
             );
+        }
+    }
+    if let (Some(from), Some(ledger)) = (ask, ledger.as_mut()) {
+        let id = checked.record.ledger.as_ref().map_or(0, |l| l.id);
+        if let Some(answer) = online::ask_answer(from, &mut std::io::stderr()) {
+            ledger
+                .record_confirmation(id, answer)
+                .map_err(|e| Failure::with_status(2, e))?;
+            let stamp = ledger.stamp();
+            let _ = writeln!(
+                out,
+                "  online answer recorded: {} ({}) by {} at desk {}, ledger #{id}",
+                answer.zh(),
+                answer.as_str(),
+                report::escape::for_terminal(&stamp.operator),
+                report::escape::for_terminal(&stamp.desk)
+            );
+        } else {
+            eprintln!("certcheck: no online answer recorded");
         }
     }
     Ok(batch::exit_status(&[checked.record.verdict]))

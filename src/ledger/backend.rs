@@ -143,6 +143,9 @@ pub(crate) trait Backend: Send {
     ) -> Result<Vec<Row>, LedgerError>;
     /// Every confirmation, oldest first.
     fn confirmations(&mut self) -> Result<Vec<ConfirmationRow>, LedgerError>;
+    /// The confirmations of the checks with this 管理号 key, oldest first
+    /// (at most [`MAX_CANDIDATES`]).
+    fn answers_for(&mut self, mn_key: &str) -> Result<Vec<ConfirmationRow>, LedgerError>;
     fn count(&mut self) -> Result<i64, LedgerError>;
     /// Removes checks made before `before` (RFC 3339) and their
     /// confirmations; returns how many checks.
@@ -184,6 +187,10 @@ pub(crate) const INSERT_CONFIRMATION: &str = "INSERT INTO confirmations \
 
 pub(crate) const IMPORT_CONFIRMATION: &str = "INSERT INTO confirmations \
     (id, check_id, answer, confirmed_at, operator, desk) VALUES ($1, $2, $3, $4, $5, $6)";
+
+pub(crate) const ANSWERS_FOR_MN: &str = "SELECT c.id, c.check_id, c.answer, c.confirmed_at, \
+    c.operator, c.desk FROM confirmations c JOIN checks k ON k.id = c.check_id \
+    WHERE k.mn_key = $1 ORDER BY c.id LIMIT $2";
 
 pub(crate) const CONFIRMATION_COLUMNS: &str =
     "SELECT id, check_id, answer, confirmed_at, operator, desk FROM confirmations ORDER BY id";

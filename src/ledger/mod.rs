@@ -37,7 +37,9 @@ use time::OffsetDateTime;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::online::Confirmation;
-use crate::report::{Code, Fields, LedgerConflict, LedgerEarlier, LedgerInfo, Reason, Record};
+use crate::report::{
+    Code, Fields, LedgerAnswer, LedgerConflict, LedgerEarlier, LedgerInfo, Reason, Record,
+};
 use crate::trust::TrustStore;
 use backend::{Backend, Candidate, ConfirmationRow, Filter, Lookup, Row};
 pub use export::{
@@ -445,7 +447,28 @@ impl Ledger {
                 .reasons
                 .push(Reason::detail(Code::LedgerConflict, describe(c)));
         }
-        record.ledger = Some(LedgerInfo { id, conflicts });
+        let earlier_answers = match &keys.management_number {
+            Some(mn) => self
+                .backend
+                .borrow_mut()
+                .answers_for(mn)?
+                .into_iter()
+                .filter(|a| a.check_id != id)
+                .map(|a| LedgerAnswer {
+                    check_id: a.check_id,
+                    answer: a.answer,
+                    confirmed_at: a.confirmed_at,
+                    operator: a.operator,
+                    desk: a.desk,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        record.ledger = Some(LedgerInfo {
+            id,
+            conflicts,
+            earlier_answers,
+        });
         Ok(())
     }
 

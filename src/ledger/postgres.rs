@@ -251,6 +251,25 @@ impl Backend for Postgres {
             .collect::<Result<Vec<_>, postgres::Error>>()?)
     }
 
+    fn answers_for(&mut self, mn_key: &str) -> Result<Vec<ConfirmationRow>, LedgerError> {
+        let rows = self
+            .c()?
+            .query(ANSWERS_FOR_MN, &[&mn_key, &MAX_CANDIDATES])?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                Ok(ConfirmationRow {
+                    id: r.try_get(0)?,
+                    check_id: r.try_get(1)?,
+                    answer: r.try_get(2)?,
+                    confirmed_at: r.try_get(3)?,
+                    operator: r.try_get(4)?,
+                    desk: r.try_get(5)?,
+                })
+            })
+            .collect::<Result<Vec<_>, postgres::Error>>()?)
+    }
+
     fn count(&mut self) -> Result<i64, LedgerError> {
         Ok(self
             .c()?

@@ -280,6 +280,21 @@ impl Backend for Sqlite {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    fn answers_for(&mut self, mn_key: &str) -> Result<Vec<ConfirmationRow>, LedgerError> {
+        let mut stmt = self.conn.prepare(ANSWERS_FOR_MN)?;
+        let rows = stmt.query_map(rusqlite::params![mn_key, MAX_CANDIDATES], |r| {
+            Ok(ConfirmationRow {
+                id: r.get(0)?,
+                check_id: r.get(1)?,
+                answer: r.get(2)?,
+                confirmed_at: r.get(3)?,
+                operator: r.get(4)?,
+                desk: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     fn count(&mut self) -> Result<i64, LedgerError> {
         Ok(self
             .conn

@@ -187,3 +187,78 @@ mod tests {
         assert!(c.render_human().contains("张伟"));
     }
 }
+
+/// The question [`ask_answer`] puts.
+pub const ANSWER_PROMPT: &str =
+    "官方核验结果 / what did the official page say? 1 有效 valid, 2 已撤销 revoked, 3 查无 not found (Enter: none) ";
+
+/// Asks the person for the official page's answer: `prompt` written to
+/// `prompt_to`, one line read from `from`. An empty line or the end of the
+/// input is no answer; something else not understood is asked again, at
+/// most three times in all (then no answer: nothing is recorded on a guess).
+pub fn ask_answer(
+    from: &mut dyn std::io::BufRead,
+    prompt_to: &mut dyn std::io::Write,
+) -> Option<Confirmation> {
+    for _ in 0..3 {
+        let _ = write!(prompt_to, "{ANSWER_PROMPT}");
+        let _ = prompt_to.flush();
+        let mut line = String::new();
+        match from.read_line(&mut line) {
+            Ok(0) | Err(_) => return None,
+            Ok(_) if line.trim().is_empty() => return None,
+            Ok(_) => {}
+        }
+        if let Some(a) = Confirmation::from_typed(&line) {
+            return Some(a);
+        }
+        let _ = writeln!(
+            prompt_to,
+            "not understood: {:?}",
+            crate::report::escape::for_terminal(line.trim())
+        );
+    }
+    None
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::*;
+
+    #[test]
+    fn typed_answers_in_chinese_english_or_by_number() {
+        for (typed, want) in [
+            ("有效\n", Confirmation::Valid),
+            (" 1 ", Confirmation::Valid),
+            ("Valid", Confirmation::Valid),
+            ("已撤销", Confirmation::Revoked),
+            ("2", Confirmation::Revoked),
+            ("revoked", Confirmation::Revoked),
+            ("查无", Confirmation::NotFound),
+            ("3", Confirmation::NotFound),
+            ("not-found", Confirmation::NotFound),
+            ("Not found", Confirmation::NotFound),
+        ] {
+            assert_eq!(Confirmation::from_typed(typed), Some(want), "{typed:?}");
+        }
+        assert_eq!(Confirmation::from_typed("4"), None);
+        assert_eq!(Confirmation::from_typed("maybe"), None);
+    }
+
+    #[test]
+    fn the_prompt_reads_one_answer_asks_again_and_gives_up() {
+        let mut said = Vec::new();
+        let mut input: &[u8] = b"maybe\n\xe5\xb7\xb2\xe6\x92\xa4\xe9\x94\x80\n";
+        assert_eq!(
+            ask_answer(&mut input, &mut said),
+            Some(Confirmation::Revoked)
+        );
+        let said = String::from_utf8(said).unwrap();
+        assert_eq!(said.matches(ANSWER_PROMPT).count(), 2, "{said}");
+        assert!(said.contains("not understood"));
+        let mut sink = Vec::new();
+        assert_eq!(ask_answer(&mut &b"\n"[..], &mut sink), None);
+        assert_eq!(ask_answer(&mut &b""[..], &mut sink), None);
+        assert_eq!(ask_answer(&mut &b"x\ny\nz\n1\n"[..], &mut sink), None);
+    }
+}

@@ -96,7 +96,11 @@ pub(crate) fn load_document(
     password: Option<&str>,
 ) -> Result<(Document, Encryption, bool), PdfError> {
     let first = load_lopdf(bytes, password).map(|(mut doc, enc)| {
-        let ok = enc == Encryption::NeedsPassword || pages_resolve(&doc);
+        // Objects lopdf read from an older place than the newest xref entry
+        // says (a hybrid-reference update): read as written, as viewers
+        // do. Where that is impossible, the file is read another way.
+        let as_written = enc == Encryption::NeedsPassword || read_as_written(bytes, &mut doc);
+        let ok = as_written && (enc == Encryption::NeedsPassword || pages_resolve(&doc));
         // What the xref frees is gone for a conforming reader; lopdf still
         // reads the old bytes. Judged after the pages were found whole, so
         // that a dangling reference to a freed object does not send the
@@ -134,6 +138,21 @@ pub(crate) fn load_document(
         (Ok(_), _) => Err(PdfError::Unreadable(
             "the index is damaged and the pages cannot be recovered".into(),
         )),
+    }
+}
+
+/// Replaces the objects lopdf misread with the newest entries' (see
+/// [`super::xref::misread_objects`]); false when they cannot be read.
+fn read_as_written(bytes: &[u8], doc: &mut Document) -> bool {
+    match super::xref::misread_objects(bytes, doc) {
+        Ok(objects) => {
+            for m in objects {
+                doc.objects.insert(m.id, m.object);
+                doc.reference_table.entries.insert(m.id.0, m.entry);
+            }
+            true
+        }
+        Err(()) => false,
     }
 }
 

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use lopdf::xref::XrefEntry;
 use lopdf::{Document, Object, ObjectId};
 use regex::bytes::Regex;
 
@@ -25,7 +26,7 @@ pub fn freed_objects(bytes: &[u8], doc: &Document) -> Vec<ObjectId> {
     let states = newest_states(bytes, doc);
     let freed: HashSet<u32> = states
         .iter()
-        .filter(|(_, used)| !**used)
+        .filter(|(_, e)| !e.used())
         .map(|(n, _)| *n)
         .collect();
     doc.objects
@@ -35,8 +36,85 @@ pub fn freed_objects(bytes: &[u8], doc: &Document) -> Vec<ObjectId> {
         .collect()
 }
 
-/// For each object number, whether its newest entry is in use.
-fn newest_states(bytes: &[u8], doc: &Document) -> BTreeMap<u32, bool> {
+/// An object as its newest xref entry says, and that entry.
+pub struct Misread {
+    pub id: ObjectId,
+    pub object: Object,
+    pub entry: XrefEntry,
+}
+
+/// Objects whose newest entry, read as written, is in an object stream
+/// other than where lopdf read them from. lopdf merges a section's
+/// /XRefStm (a hybrid-reference update) after the older sections, so they
+/// win, and never reads an older section's /XRefStm: an update written in
+/// hybrid form that replaces a page object inside an object stream is
+/// shown by Acrobat and pdf.js but was invisible to certcheck. Returned are
+/// the objects as the newest entry says, read from their object stream
+/// (through the bounded decoder). `Err` when an entry in use cannot be
+/// read as written (an uncompressed object at another offset than lopdf
+/// used, a missing or unreadable object stream): the caller then reads
+/// the file another way rather than trust lopdf's reading.
+pub fn misread_objects(bytes: &[u8], doc: &Document) -> Result<Vec<Misread>, ()> {
+    let mut by_stream: BTreeMap<u32, Vec<(u32, u64)>> = BTreeMap::new();
+    for (n, entry) in newest_states(bytes, doc) {
+        let known = doc.reference_table.entries.get(&n);
+        match (entry, known) {
+            (Entry::Free, _) => {}
+            (
+                Entry::InStream { container, .. },
+                Some(XrefEntry::Compressed { container: c, .. }),
+            ) if *c == container => {}
+            (Entry::InStream { container, index }, _) => {
+                by_stream.entry(container).or_default().push((n, index))
+            }
+            (
+                Entry::At {
+                    offset,
+                    in_stream_section: true,
+                },
+                known,
+            ) => {
+                let agrees = matches!(known, Some(XrefEntry::Normal { offset: o, .. })
+                    if usize::try_from(*o).ok() == Some(offset));
+                if !agrees {
+                    return Err(());
+                }
+            }
+            (Entry::At { .. }, _) => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (container, numbers) in by_stream {
+        let stream = doc
+            .objects
+            .get(&(container, 0))
+            .and_then(|o| o.as_stream().ok())
+            .ok_or(())?;
+        let data = super::stream::decode(stream).map_err(|_| ())?;
+        let mut dict = stream.dict.clone();
+        dict.remove(b"Filter");
+        dict.remove(b"DecodeParms");
+        let mut plain = lopdf::Stream::new(dict, data);
+        let objects = lopdf::ObjectStream::new(&mut plain)
+            .map_err(|_| ())?
+            .objects;
+        for (n, index) in numbers {
+            let object = objects.get(&(n, 0)).ok_or(())?;
+            out.push(Misread {
+                id: (n, 0),
+                object: object.clone(),
+                entry: XrefEntry::Compressed {
+                    container,
+                    index: u16::try_from(index).map_err(|_| ())?,
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// For each object number, its newest entry as written.
+fn newest_states(bytes: &[u8], doc: &Document) -> BTreeMap<u32, Entry> {
     let mut out = BTreeMap::new();
     // lopdf's offsets, and the file's, count from the %PDF header.
     let header = find(bytes, b"%PDF-", 0).unwrap_or(0);
@@ -67,8 +145,32 @@ fn newest_states(bytes: &[u8], doc: &Document) -> BTreeMap<u32, bool> {
 }
 
 struct Section {
-    entries: BTreeMap<u32, bool>,
+    entries: BTreeMap<u32, Entry>,
     prev: Option<usize>,
+}
+
+/// One xref entry as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    Free,
+    /// In use, at this offset (from the header); `in_stream_section`: the
+    /// entry is a cross-reference stream's (lopdf reads classic tables
+    /// itself, and may have corrected their offsets).
+    At {
+        offset: usize,
+        in_stream_section: bool,
+    },
+    /// In use, the `index`-th object of object stream `container`.
+    InStream {
+        container: u32,
+        index: u64,
+    },
+}
+
+impl Entry {
+    fn used(self) -> bool {
+        self != Entry::Free
+    }
 }
 
 fn last_startxref(bytes: &[u8]) -> Option<usize> {
@@ -114,8 +216,18 @@ fn classic_section(bytes: &[u8], at: usize, header: usize, doc: &Document) -> Op
     // A later subsection's entry for the same number wins, as it is read.
     let mut entries = table
         .iter()
-        .map(|e| Some((u32::try_from(e.number).ok()?, e.used)))
-        .collect::<Option<BTreeMap<u32, bool>>>()?;
+        .map(|e| {
+            let entry = if e.used {
+                Entry::At {
+                    offset: e.offset,
+                    in_stream_section: false,
+                }
+            } else {
+                Entry::Free
+            };
+            Some((u32::try_from(e.number).ok()?, entry))
+        })
+        .collect::<Option<BTreeMap<u32, Entry>>>()?;
     let trailer_end = find(bytes, b"startxref", at).unwrap_or(bytes.len());
     let trailer = bytes.get(at..trailer_end)?;
     let prev = key_number(trailer, "Prev");
@@ -124,12 +236,12 @@ fn classic_section(bytes: &[u8], at: usize, header: usize, doc: &Document) -> Op
             .checked_add(stm)
             .and_then(|a| stream_section(bytes, a, doc))
         {
-            for (n, used) in s.entries {
-                let table_free = entries.get(&n).is_none_or(|u| !*u);
-                if table_free && used {
-                    entries.insert(n, true);
+            for (n, entry) in s.entries {
+                let table_free = entries.get(&n).is_none_or(|e| !e.used());
+                if table_free && entry.used() {
+                    entries.insert(n, entry);
                 } else {
-                    entries.entry(n).or_insert(used);
+                    entries.entry(n).or_insert(entry);
                 }
             }
         }
@@ -264,21 +376,39 @@ fn stream_section(bytes: &[u8], at: usize, doc: &Document) -> Option<Section> {
             let Some(row) = rows.next() else {
                 break;
             };
-            // A missing type field means type 1 (in use).
-            let kind = if w0 == 0 {
-                1
-            } else {
-                row.get(..w0)?
-                    .iter()
-                    .fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
+            let field = |from: usize, len: usize| -> Option<u64> {
+                Some(
+                    row.get(from..from.checked_add(len)?)?
+                        .iter()
+                        .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
+                )
             };
+            // A missing type field means type 1 (in use).
+            let kind = if w0 == 0 { 1 } else { field(0, w0)? };
+            let second = field(w0, w1)?;
+            let third = field(w0 + w1, w2)?;
             let n = start.checked_add(u32::try_from(i).ok()?)?;
             match kind {
                 0 => {
-                    entries.insert(n, false);
+                    entries.insert(n, Entry::Free);
                 }
-                1 | 2 => {
-                    entries.insert(n, true);
+                1 => {
+                    entries.insert(
+                        n,
+                        Entry::At {
+                            offset: usize::try_from(second).ok()?,
+                            in_stream_section: true,
+                        },
+                    );
+                }
+                2 => {
+                    entries.insert(
+                        n,
+                        Entry::InStream {
+                            container: u32::try_from(second).ok()?,
+                            index: third,
+                        },
+                    );
                 }
                 // Unknown types are references to null (ISO 32000 7.5.8.3)
                 // but not frees; leave them to lopdf.

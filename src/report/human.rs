@@ -151,6 +151,7 @@ fn describe_signature(sig: &SignatureReport, revisions: usize) -> String {
     if let Some(t) = &sig.signing_time {
         let source = match sig.signing_time_source.as_deref() {
             Some("timestamp") => " (trusted timestamp)",
+            Some("doc_timestamp") => " (proven by a trusted document timestamp)",
             Some("claimed") => " (claimed by the signer)",
             Some("document_date") => " (latest date in the document)",
             _ => "",
@@ -219,11 +220,35 @@ pub fn headline(v: Verdict) -> Headline {
 /// became (the conflicts themselves are in the reasons and the record's
 /// ledger lines, which the human printer shows).
 pub fn ledger_line(record: &Record) -> String {
-    match &record.ledger {
+    let mut text = match &record.ledger {
         Some(l) if l.id > 0 => format!("  ledger: recorded as #{}\n", l.id),
         Some(_) => "  ledger: compared, not recorded (--no-record)\n".to_string(),
         None => String::new(),
+    };
+    for a in record.ledger.iter().flat_map(|l| &l.earlier_answers) {
+        text.push_str(&earlier_answer_line(a));
     }
+    text
+}
+
+/// An earlier answer of the official check for the same 管理号: when,
+/// what, who and where (strings from the ledger shown escaped).
+fn earlier_answer_line(a: &crate::report::LedgerAnswer) -> String {
+    use crate::report::escape::for_terminal as shown;
+    let word = crate::report::online::Confirmation::from_name(&a.answer)
+        .map(|c| format!("{} ({})", c.zh(), c.as_str()))
+        .unwrap_or_else(|| shown(&a.answer).into_owned());
+    let who = match (&a.operator, &a.desk) {
+        (Some(o), Some(d)) if !o.is_empty() => format!(" by {} at desk {}", shown(o), shown(d)),
+        (_, Some(d)) => format!(" at desk {}", shown(d)),
+        (Some(o), None) if !o.is_empty() => format!(" by {}", shown(o)),
+        _ => String::new(),
+    };
+    format!(
+        "  earlier online answer for this 管理号: {word} on {}{who} (ledger #{})\n",
+        shown(&a.confirmed_at),
+        a.check_id
+    )
 }
 
 fn label(field: &str) -> &'static str {

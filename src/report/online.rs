@@ -38,6 +38,29 @@ impl Confirmation {
             _ => None,
         }
     }
+
+    /// What the official page shows for it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Confirmation::Valid => "有效",
+            Confirmation::Revoked => "已撤销",
+            Confirmation::NotFound => "查无",
+        }
+    }
+
+    /// An answer as a person types it: the word the official page shows
+    /// (有效 / 已撤销 / 查无), the English name, or its number 1 / 2 / 3.
+    pub fn from_typed(typed: &str) -> Option<Confirmation> {
+        let t = typed.trim().to_lowercase().replace(['_', ' '], "-");
+        match t.as_str() {
+            "1" | "有效" | "valid" => Some(Confirmation::Valid),
+            "2" | "已撤销" | "撤销" | "revoked" => Some(Confirmation::Revoked),
+            "3" | "查无" | "查无此证" | "not-found" | "notfound" => {
+                Some(Confirmation::NotFound)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The values to enter on the official page (SPEC.md keys).

@@ -87,6 +87,8 @@ codes! {
     CertificateExpiredAtSigning => ("certificate_expired_at_signing", Invalid, "The seal's certificate had expired when the document was signed."),
     CertificateNotYetValidAtSigning => ("certificate_not_yet_valid_at_signing", Invalid, "The seal's certificate was not yet valid when the document was signed."),
     CertificateKeyUsage => ("certificate_key_usage", Invalid, "The seal's certificate is not allowed to sign documents (key usage)."),
+    CertificateExtendedKeyUsage => ("certificate_extended_key_usage", Invalid, "The seal's certificate is not allowed to sign documents: its extended key usage names only other purposes (e.g. a website's TLS server certificate)."),
+    TsaExtendedKeyUsage => ("tsa_extended_key_usage", Invalid, "The timestamp authority's certificate is not one for timestamping (RFC 3161 requires a critical extended key usage id-kp-timeStamping), so its timestamp proves nothing."),
     ChainCertificateInvalid => ("chain_certificate_invalid", Invalid, "A certificate in the seal's chain is invalid at signing time or not allowed to issue certificates."),
     CertificateExpiredSince => ("certificate_expired_since", Warning, "The seal's certificate has expired since the document was signed; the signature was valid when made."),
     SigningTimeClaimed => ("signing_time_claimed", Info, "The signing time is the one the signer claims; no trusted timestamp proves it."),

@@ -68,6 +68,21 @@ pub struct TimestampInfo {
     pub trusted_issuer: Option<String>,
 }
 
+/// The document timestamp that fixed a signature's time (SPEC's time rule:
+/// a later trusted document timestamp covering a signature proves it
+/// existed by then).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeProof {
+    /// The document timestamp's field.
+    pub field: String,
+    /// RFC 3339: its genTime.
+    pub time: String,
+    /// The TSA's certificate subject.
+    pub authority: Option<String>,
+    /// The known issuer the TSA chains to.
+    pub trusted_issuer: Option<String>,
+}
+
 /// What the revocation data said about a signer's chain (SPEC.md
 /// additions: status, time, reason, and where each piece came from).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,8 +161,12 @@ pub struct SignatureReport {
     pub trusted_issuer: Option<String>,
     /// RFC 3339: the time the certificate was judged at.
     pub signing_time: Option<String>,
-    /// Where signing_time came from: timestamp, claimed, document_date, none.
+    /// Where signing_time came from: timestamp, doc_timestamp, claimed,
+    /// document_date, none.
     pub signing_time_source: Option<String>,
+    /// With source doc_timestamp: the document timestamp that proved it.
+    #[serde(default)]
+    pub signing_time_proof: Option<TimeProof>,
     pub timestamp: Option<TimestampInfo>,
     pub seal: Option<SealInfo>,
     /// Revocation of the signer's chain; null where no chain to a known
@@ -200,6 +219,25 @@ pub struct QrCode {
 pub struct LedgerInfo {
     pub id: i64,
     pub conflicts: Vec<LedgerConflict>,
+    /// The answers of the official online check recorded earlier for the
+    /// same 管理号 (at any desk), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_answers: Vec<LedgerAnswer>,
+}
+
+/// An answer from the official online check, as the ledger recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerAnswer {
+    /// The ledger entry of the check it answers.
+    pub check_id: i64,
+    /// valid, revoked or not-found.
+    pub answer: String,
+    pub confirmed_at: String,
+    /// Who confirmed it, where the ledger knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

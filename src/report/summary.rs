@@ -110,6 +110,7 @@ mod tests {
         r.error = None;
         r.ledger = Some(LedgerInfo {
             id: 7,
+            earlier_answers: Vec::new(),
             conflicts: vec![LedgerConflict {
                 kind: "management_number_other_holder".into(),
                 field: "management_number".into(),

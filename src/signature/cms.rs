@@ -649,6 +649,7 @@ pub(crate) fn check_signers(
         }
         let judged = signing_time::judge(
             trusted_ts,
+            ctx.doc_timestamp,
             sc.claimed_time.or(ctx.claimed_m),
             &ctx.document_dates,
             ctx.now,
@@ -658,6 +659,7 @@ pub(crate) fn check_signers(
         let mut trusted_issuer = None;
         let mut chain_path = Vec::new();
         if let Some(signer) = &sc.signer {
+            reasons.extend(chain::signer_eku_reason(signer));
             let outcome = chain::build(&signer.der, &bag, ctx.trust, judged.at);
             reasons.extend(outcome.reasons.iter().cloned());
             trusted_issuer = outcome.trusted_issuer.clone();

@@ -29,6 +29,10 @@ pub struct CheckContext<'a> {
     pub document_dates: Vec<OffsetDateTime>,
     /// The signature dictionary's /M, parsed.
     pub claimed_m: Option<OffsetDateTime>,
+    /// The earliest time a trusted, intact document timestamp covering this
+    /// signature proves it existed by (SPEC's time rule). Used only where
+    /// the signature has no trusted timestamp of its own.
+    pub doc_timestamp: Option<OffsetDateTime>,
     /// The time of the check, for "expired since" warnings.
     pub now: OffsetDateTime,
 }
@@ -49,7 +53,7 @@ pub struct ValueCheck {
     pub trusted_issuer: Option<String>,
     /// The time the signer's certificate was judged at.
     pub signing_time: Option<OffsetDateTime>,
-    /// timestamp, claimed, document_date.
+    /// timestamp, doc_timestamp, claimed, document_date, none.
     pub signing_time_source: Option<String>,
     pub timestamp: Option<TimestampInfo>,
     pub seal: Option<SealInfo>,

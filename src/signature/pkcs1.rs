@@ -96,9 +96,16 @@ pub fn check(
             vc.reasons.push(e.reason("signature value"));
         }
     }
-    let judged = signing_time::judge(None, ctx.claimed_m, &ctx.document_dates, ctx.now);
+    let judged = signing_time::judge(
+        None,
+        ctx.doc_timestamp,
+        ctx.claimed_m,
+        &ctx.document_dates,
+        ctx.now,
+    );
     vc.reasons.extend(judged.reasons.iter().cloned());
     let bag: Vec<Vec<u8>> = certificates.iter().skip(1).cloned().collect();
+    vc.reasons.extend(chain::signer_eku_reason(&signer));
     let outcome = chain::build(&signer.der, &bag, ctx.trust, judged.at);
     vc.reasons.extend(outcome.reasons);
     vc.trusted_issuer = outcome.trusted_issuer;
@@ -133,6 +140,7 @@ mod tests {
             trust: store,
             document_dates: Vec::new(),
             claimed_m: Some(datetime!(2027-01-01 0:00 UTC)),
+            doc_timestamp: None,
             now: datetime!(2027-06-01 0:00 UTC),
         }
     }

@@ -688,6 +688,20 @@ fn judged_time(
     ctx: &CheckContext,
     reasons: &mut Vec<Reason>,
 ) -> (OffsetDateTime, &'static str) {
+    // A covering document timestamp proves the seal existed by then.
+    if let Some(t) = ctx.doc_timestamp {
+        if claimed > t + time::Duration::days(1) {
+            reasons.push(Reason::detail(
+                Code::SigningTimeContradicted,
+                format!(
+                    "timeInfo {} but a document timestamp proves the seal existed by {}",
+                    rfc3339(claimed),
+                    rfc3339(t)
+                ),
+            ));
+        }
+        return (t, "doc_timestamp");
+    }
     let latest = ctx.document_dates.iter().max().copied();
     match latest {
         Some(d) if d > claimed + time::Duration::days(1) => {
@@ -943,6 +957,7 @@ pub(crate) mod tests {
             trust,
             document_dates: Vec::new(),
             claimed_m: None,
+            doc_timestamp: None,
             now: OffsetDateTime::now_utc(),
         }
     }

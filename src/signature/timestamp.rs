@@ -166,14 +166,8 @@ pub fn check_token(token: &[u8], imprinted: &[&[u8]], trust: &TrustStore) -> Tok
     out.signature_ok = sc.signature_ok;
     out.signature_algorithm = sc.signature_algorithm.clone();
     out.reasons.extend(sc.reasons);
-    if let Some(tsa) = &sc.signer {
-        // RFC 3161 2.3: a TSA certificate is for timestamping.
-        if tsa.eku_time_stamping == Some(false) {
-            out.reasons.push(Reason::detail(
-                Code::CertificateKeyUsage,
-                "the timestamp authority's certificate is not for timestamping",
-            ));
-        }
+    if let Some(reason) = sc.signer.as_ref().and_then(chain::tsa_eku_reason) {
+        out.reasons.push(reason);
     }
     if let (Some(tsa), Some(at)) = (&sc.signer, out.time) {
         let chain = chain::build(&tsa.der, &sd.certificates, trust, at);

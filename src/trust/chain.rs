@@ -74,7 +74,36 @@ pub struct Cert {
     pub eku_ocsp_signing: Option<bool>,
     /// Key usage, where present: whether it allows signing CRLs.
     pub key_crl_sign: Option<bool>,
+    /// The extended key usage extension, where present.
+    pub eku: Option<Eku>,
     pub has_extensions: bool,
+}
+
+/// Key purposes that are for something else than signing documents (RFC
+/// 5280 and RFC 4945 IPsec purposes). serverAuth, timeStamping and
+/// OCSPSigning are read by name.
+const NOT_FOR_DOCUMENTS: &[&str] = &[
+    "1.3.6.1.5.5.7.3.5",  // id-kp-ipsecEndSystem
+    "1.3.6.1.5.5.7.3.6",  // id-kp-ipsecTunnel
+    "1.3.6.1.5.5.7.3.7",  // id-kp-ipsecUser
+    "1.3.6.1.5.5.7.3.13", // id-kp-eapOverPPP
+    "1.3.6.1.5.5.7.3.14", // id-kp-eapOverLAN
+    "1.3.6.1.5.5.7.3.17", // id-kp-ipsecIKE
+];
+
+/// What an extended key usage extension allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Eku {
+    pub critical: bool,
+    /// anyExtendedKeyUsage.
+    pub any: bool,
+    /// id-kp-timeStamping.
+    pub time_stamping: bool,
+    /// Some listed purpose may be signing documents: any, clientAuth,
+    /// codeSigning, emailProtection (the purposes Adobe and the national
+    /// CAs' signing certificates carry), or a purpose certcheck does not
+    /// know to be for something else (a CA's own document-signing OID).
+    pub may_sign_documents: bool,
 }
 
 impl Cert {
@@ -114,6 +143,7 @@ impl Cert {
             eku_time_stamping: None,
             eku_ocsp_signing: None,
             key_crl_sign: None,
+            eku: None,
             has_extensions: !x.extensions().is_empty(),
         };
         for ext in x.extensions() {
@@ -128,6 +158,18 @@ impl Cert {
                 ParsedExtension::ExtendedKeyUsage(e) => {
                     cert.eku_time_stamping = Some(e.time_stamping || e.any);
                     cert.eku_ocsp_signing = Some(e.ocsp_signing);
+                    cert.eku = Some(Eku {
+                        critical: ext.critical,
+                        any: e.any,
+                        time_stamping: e.time_stamping,
+                        may_sign_documents: e.any
+                            || e.client_auth
+                            || e.code_signing
+                            || e.email_protection
+                            || e.other
+                                .iter()
+                                .any(|o| !NOT_FOR_DOCUMENTS.contains(&o.to_id_string().as_str())),
+                    });
                 }
                 ParsedExtension::KeyUsage(k) => {
                     cert.key_crl_sign = Some(k.crl_sign());
@@ -355,6 +397,44 @@ fn check_signer(signer: &Cert, at: OffsetDateTime, reasons: &mut Vec<Reason>) {
             ));
         }
     }
+}
+
+/// A document signer's extended key usage: present and listing only purposes
+/// that are for something else (a TLS server, a timestamp authority, an OCSP
+/// responder), the certificate may not sign documents. Absent, it may (RFC
+/// 5280: no restriction), as pyHanko and EU DSS read it; Adobe also refuses
+/// such certificates.
+pub fn signer_eku_reason(signer: &Cert) -> Option<Reason> {
+    let eku = signer.eku?;
+    (!eku.may_sign_documents).then(|| {
+        Reason::detail(
+            Code::CertificateExtendedKeyUsage,
+            format!(
+                "{}: its extended key usage lists no purpose for signing documents",
+                signer.display_name()
+            ),
+        )
+    })
+}
+
+/// RFC 3161 2.3: a TSA's certificate carries exactly the purpose
+/// id-kp-timeStamping in a critical extended key usage extension. Missing,
+/// without timeStamping (anyExtendedKeyUsage does not stand in for it), or
+/// not critical, it is refused, as pyHanko refuses the first two.
+pub fn tsa_eku_reason(tsa: &Cert) -> Option<Reason> {
+    let problem = match tsa.eku {
+        None => "it has no extended key usage",
+        Some(e) if !e.time_stamping => "its extended key usage lacks id-kp-timeStamping",
+        Some(e) if !e.critical => "its extended key usage is not critical",
+        Some(_) => return None,
+    };
+    Some(Reason::detail(
+        Code::TsaExtendedKeyUsage,
+        format!(
+            "the timestamp authority's certificate {}: {problem}",
+            tsa.display_name()
+        ),
+    ))
 }
 
 /// Every certificate above the signer: valid at `at`, a CA allowed to sign

@@ -20,11 +20,14 @@ pub struct JudgedTime {
     pub reasons: Vec<Reason>,
 }
 
-/// SPEC's rule: a trusted timestamp wins; else the claimed time, unless it
-/// is more than a day earlier than a date in the signed document, in which
-/// case the latest such date; else the latest document date; else now.
+/// SPEC's rule: a trusted timestamp wins; else a trusted document timestamp
+/// that covers the signature (the signature existed by then); else the
+/// claimed time, unless it is more than a day earlier than a date in the
+/// signed document, in which case the latest such date; else the latest
+/// document date; else now.
 pub fn judge(
     trusted_timestamp: Option<OffsetDateTime>,
+    doc_timestamp: Option<OffsetDateTime>,
     claimed: Option<OffsetDateTime>,
     document_dates: &[OffsetDateTime],
     now: OffsetDateTime,
@@ -34,6 +37,27 @@ pub fn judge(
             at: t,
             source: "timestamp",
             reasons: Vec::new(),
+        };
+    }
+    if let Some(t) = doc_timestamp {
+        // The proof is an upper bound, and it is the time judged at (as a
+        // signature timestamp's is): a claim after it is not believed, and
+        // one before it proves nothing more.
+        let mut reasons = Vec::new();
+        if let Some(c) = claimed.filter(|c| *c > t + TOLERANCE) {
+            reasons.push(Reason::detail(
+                Code::SigningTimeContradicted,
+                format!(
+                    "claimed {}, a document timestamp proves the signature existed by {}",
+                    super::chain::rfc3339(c),
+                    super::chain::rfc3339(t)
+                ),
+            ));
+        }
+        return JudgedTime {
+            at: t,
+            source: "doc_timestamp",
+            reasons,
         };
     }
     let latest_doc = document_dates.iter().max().copied();
@@ -365,6 +389,7 @@ mod tests {
         let doc = [datetime!(2026-01-10 0:00 UTC)];
         let ts = judge(
             Some(datetime!(2026-01-11 0:00 UTC)),
+            None,
             Some(datetime!(2020-01-01 0:00 UTC)),
             &doc,
             now,
@@ -373,18 +398,39 @@ mod tests {
             (ts.source, ts.at),
             ("timestamp", datetime!(2026-01-11 0:00 UTC))
         );
-        let back = judge(None, Some(datetime!(2020-01-01 0:00 UTC)), &doc, now);
+        let back = judge(None, None, Some(datetime!(2020-01-01 0:00 UTC)), &doc, now);
         assert_eq!((back.source, back.at), ("document_date", doc[0]));
         assert_eq!(back.reasons[0].code, Code::SigningTimeContradicted);
         // Within a day (time zones) the claim stands.
-        let close = judge(None, Some(datetime!(2026-01-09 12:00 UTC)), &doc, now);
+        let close = judge(None, None, Some(datetime!(2026-01-09 12:00 UTC)), &doc, now);
         assert_eq!(
             (close.source, close.at),
             ("claimed", datetime!(2026-01-09 12:00 UTC))
         );
         assert_eq!(close.reasons[0].code, Code::SigningTimeClaimed);
-        assert_eq!(judge(None, None, &[], now).at, now);
-        let future = judge(None, Some(datetime!(2030-01-01 0:00 UTC)), &[], now);
+        assert_eq!(judge(None, None, None, &[], now).at, now);
+        // A covering document timestamp fixes the time, over the claim and
+        // the document's dates; a claim after it is contradicted.
+        let proven = datetime!(2026-02-01 0:00 UTC);
+        let by_doc = judge(
+            None,
+            Some(proven),
+            Some(datetime!(2026-01-20 0:00 UTC)),
+            &doc,
+            now,
+        );
+        assert_eq!((by_doc.source, by_doc.at), ("doc_timestamp", proven));
+        assert!(by_doc.reasons.is_empty());
+        let late_claim = judge(
+            None,
+            Some(proven),
+            Some(datetime!(2026-03-01 0:00 UTC)),
+            &doc,
+            now,
+        );
+        assert_eq!(late_claim.at, proven);
+        assert_eq!(late_claim.reasons[0].code, Code::SigningTimeContradicted);
+        let future = judge(None, None, Some(datetime!(2030-01-01 0:00 UTC)), &[], now);
         assert_eq!(future.at, now);
         assert!(future
             .reasons

@@ -571,6 +571,152 @@ def hand_update(data, objects):
     return bytes(out)
 
 
+def hybrid_update(data, compressed, uncompressed=None, stream_offsets=None):
+    """Appends a hand-written incremental update in hybrid-reference form,
+    as Acrobat writes one: the new uncompressed objects and an object stream
+    listed in a classic xref table whose trailer's /XRefStm points at a
+    cross-reference stream listing the objects compressed in that object
+    stream (type 2). Readers that honour /XRefStm (Acrobat, pdf.js, qpdf,
+    poppler) read `compressed` from the object stream. `stream_offsets`:
+    uncompressed objects listed (type 1) only in the cross-reference stream,
+    not in the table."""
+    import pikepdf
+    uncompressed = uncompressed or {}
+    stream_offsets = stream_offsets or {}
+    prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        root = pdf.Root.objgen
+        info = pdf.trailer.get("/Info")
+        info = info.objgen if info is not None else None
+        size = int(pdf.trailer.Size)
+        ident = pdf.trailer.get("/ID")
+        id_hex = [bytes(x).hex() for x in ident] if ident is not None else None
+    out = bytearray(data)
+    if not out.endswith(b"\n"):
+        out += b"\n"
+    nums = set(compressed) | set(uncompressed) | set(stream_offsets)
+    stm_num = max([size] + [n + 1 for n in nums])
+    xref_num = stm_num + 1
+    table, hidden = {}, {}
+    for objs, where in ((uncompressed, table), (stream_offsets, hidden)):
+        for num, body in sorted(objs.items()):
+            where[num] = len(out)
+            out += b"%d 0 obj\n" % num + body + b"\nendobj\n"
+    index = {}
+    if compressed:
+        head, bodies = b"", b""
+        for i, (num, body) in enumerate(sorted(compressed.items())):
+            head += b"%d %d " % (num, len(bodies))
+            bodies += body + b"\n"
+            index[num] = i
+        content = head + b"\n" + bodies
+        table[stm_num] = len(out)
+        out += (b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Length %d >>\nstream\n"
+                % (stm_num, len(compressed), len(head) + 1, len(content)) + content + b"\nendstream\nendobj\n")
+    rows, idx = b"", []
+    for num in sorted(set(compressed) | set(hidden)):
+        if num in compressed:
+            rows += bytes([2]) + stm_num.to_bytes(4, "big") + index[num].to_bytes(2, "big")
+        else:
+            rows += bytes([1]) + hidden[num].to_bytes(4, "big") + (0).to_bytes(2, "big")
+        idx += [num, 1]
+    new_size = xref_num + 1
+    table[xref_num] = xref_off = len(out)
+    out += (b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%s] /Length %d >>\nstream\n"
+            % (xref_num, new_size, b" ".join(b"%d" % i for i in idx), len(rows)) + rows
+            + b"\nendstream\nendobj\n")
+    at = len(out)
+    out += b"xref\n0 1\n0000000000 65535 f \n"
+    for num in sorted(table):
+        out += b"%d 1\n%010d 00000 n \n" % (num, table[num])
+    trailer = b"<< /Size %d /Root %d %d R /Prev %d /XRefStm %d" % (new_size, root[0], root[1], prev, xref_off)
+    if info:
+        trailer += b" /Info %d %d R" % info
+    if id_hex:
+        trailer += b" /ID [<%s> <%s>]" % (id_hex[0].encode(), id_hex[1].encode())
+    out += b"trailer\n" + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % at
+    return bytes(out)
+
+
+def page_and_catalog(data):
+    """(page object number, its dictionary as PDF source, its /Contents
+    reference, catalog number, catalog source, /Size), read by pikepdf."""
+    import pikepdf
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        pg = pdf.pages[0].obj
+        return (pg.objgen[0], pg.unparse(resolved=True), b"%d %d R" % pdf.pages[0].Contents.objgen,
+                pdf.Root.objgen[0], pdf.Root.unparse(resolved=True), int(pdf.trailer.Size))
+
+
+def hybrid_page_change(data, hidden_uncompressed=False):
+    """A hybrid-reference update after signing that appends a content stream
+    to the page: the new page dictionary sits in the object stream (or, with
+    `hidden_uncompressed`, uncompressed but listed only in the XRefStm),
+    so a reader of the classic table alone still sees the signed page."""
+    pnum, page_src, cref, _, _, size = page_and_catalog(data)
+    extra = size + 5
+    body = b"BT /F1 14 Tf 72 700 Td (Grade: EXCELLENT - added after signing) Tj ET"
+    new_page = re.sub(rb"/Contents\s+\d+\s+\d+\s+R", b"/Contents [" + cref + b" %d 0 R]" % extra, page_src)
+    assert new_page != page_src
+    stream = b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream"
+    if hidden_uncompressed:
+        return hybrid_update(data, {}, {extra: stream}, stream_offsets={pnum: new_page})
+    return hybrid_update(data, {pnum: new_page}, {extra: stream})
+
+
+def hybrid_dss(data):
+    """A hybrid-reference update after signing that adds only a /DSS: the
+    catalog (with /DSS) and the DSS dictionary in the object stream, the
+    certificate streams uncompressed."""
+    _, _, _, cnum, cat_src, size = page_and_catalog(data)
+    dss, c1, c2 = size + 5, size + 6, size + 7
+    certs = {n: b"<< /Length %d >>\nstream\n" % len(der(c)) + der(c) + b"\nendstream"
+             for n, c in ((c1, ROOT), (c2, SEAL))}
+    new_cat = cat_src.rstrip()[:-2] + b" /DSS %d 0 R >>" % dss
+    return hybrid_update(data, {cnum: new_cat, dss: b"<< /Certs [%d 0 R %d 0 R] >>" % (c1, c2)}, certs)
+
+
+def covered_text_page():
+    """A page whose line "Remark: this certificate was revoked." is painted
+    over, before signing, by a Square annotation with an opaque white
+    appearance reading "Remark: none" (pikepdf): the signer sees the
+    annotation, not the line under it."""
+    import pikepdf
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 842), invariant=1)
+    c.setTitle("Realworld sample")
+    c.setFont("Helvetica", 14)
+    c.drawString(72, 760, "Sample document for long-term validation tests.")
+    c.drawString(72, 650, "Remark: this certificate was revoked.")
+    c.showPage()
+    c.save()
+    with pikepdf.open(io.BytesIO(buf.getvalue())) as pdf:
+        font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                    BaseFont=pikepdf.Name.Helvetica))
+        ap = pikepdf.Stream(pdf, b"1 1 1 rg 0 0 320 26 re f 0 0 0 rg BT /Helv 14 Tf 2 8 Td (Remark: none) Tj ET")
+        ap.Type = pikepdf.Name.XObject
+        ap.Subtype = pikepdf.Name.Form
+        ap.BBox = [0, 0, 320, 26]
+        ap.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(Helv=font))
+        annot = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Square, Rect=[68, 642, 388, 668], F=4,
+            C=[1, 1, 1], IC=[1, 1, 1], AP=pikepdf.Dictionary(N=pdf.make_indirect(ap))))
+        pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([annot]))
+        out = io.BytesIO()
+        pdf.save(out, static_id=True)
+        return out.getvalue()
+
+
+def covering_annotation(data):
+    """(annotation object number, appearance object number) of the Square."""
+    import pikepdf
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for a in pdf.pages[0].obj.Annots:
+            if a.get("/Subtype") == pikepdf.Name.Square:
+                return a.objgen[0], a.AP.N.objgen[0]
+    raise ValueError("no Square annotation")
+
+
 # ---------------------------------------------------------------- build
 def main():
     os.makedirs(TRUST, exist_ok=True)
@@ -670,6 +816,41 @@ def main():
         [])
     put("authentic-hybrid-xref-b-lt.pdf", add_dss(hyb, strict=False), "authentic", "hybrid-xref-dss",
         "The hybrid-reference file above, then a DSS update (pyHanko): benign.", ["benign_update"])
+    # #10: page text (not a form field) painted over when signed, uncovered
+    # after signing.
+    covered = sign(covered_text_page())
+    sq, sq_ap = covering_annotation(covered)
+    put("altered-page-text-revealed-annotation-freed.pdf", hand_update(covered, {sq: None}), "altered",
+        "page-text-revealed-freed",
+        "A white Square annotation reading 'Remark: none' painted over the page line 'Remark: this certificate "
+        "was revoked.' when signed; an update after signing frees the annotation's object in the xref, so "
+        "viewers show the line (shadow hide of page text).", ["modified_after_signing", "shadow_attack"])
+    put("altered-page-text-revealed-appearance-emptied.pdf",
+        hand_update(covered, {sq_ap: b"<< /Type /XObject /Subtype /Form /BBox [0 0 320 26] /Length 0 >>\n"
+                                     b"stream\n\nendstream"}), "altered", "page-text-revealed-appearance",
+        "The same signed page; the update after signing replaces the covering annotation's appearance with an "
+        "empty one, so the line under it shows.", ["modified_after_signing", "shadow_attack"])
+    put("authentic-covering-annotation-kept-dss.pdf", add_dss(covered), "authentic", "covering-kept-dss",
+        "The same signed page with its covering annotation left alone, then a DSS update: benign (the "
+        "annotation was there when signed, and still covers the line).", ["benign_update"])
+
+    # #10: hybrid-reference updates written after signing. A reader of the
+    # classic table alone sees the signed page; every viewer sees the change.
+    put("altered-hybrid-update-page-in-object-stream.pdf", hybrid_page_change(signed), "altered",
+        "hybrid-update-content",
+        "After signing, a hand-written hybrid-reference update (classic table + /XRefStm) whose cross-reference "
+        "stream puts a new page dictionary, with an added content stream ('Grade: EXCELLENT'), in an object "
+        "stream; the classic table lists only the new content stream and the object stream. Acrobat, pdf.js, "
+        "qpdf and poppler show the added line.", ["modified_after_signing"])
+    put("altered-hybrid-update-page-only-in-xrefstm.pdf", hybrid_page_change(signed, hidden_uncompressed=True),
+        "altered", "hybrid-update-content-uncompressed",
+        "As above, but the new page dictionary is an uncompressed object listed (type 1) only in the "
+        "cross-reference stream the trailer's /XRefStm names, not in the classic table.",
+        ["modified_after_signing"])
+    put("authentic-hybrid-update-dss-only.pdf", hybrid_dss(signed), "authentic", "hybrid-update-dss",
+        "After signing, a hybrid-reference update that only adds a /DSS (the catalog and the DSS dictionary "
+        "in an object stream, the certificates uncompressed): validation data only, benign.",
+        ["benign_update"])
     put("authentic-lenient-xref-offsets.pdf", sign(lenient_offsets(base), strict=False), "authentic",
         "lenient-xref",
         "The page's xref table offsets are each one byte early (on the end-of-line before the object), "

@@ -55,6 +55,10 @@ T_REVOKED_LATE = dt.datetime(2026, 6, 1, tzinfo=UTC)
 # Revocation data issued after all of that, valid for years.
 T_ISSUED = dt.datetime(2026, 11, 1, tzinfo=UTC)
 T_NEXT = dt.datetime(2031, 11, 1, tzinfo=UTC)
+# Document timestamps over a signature without its own timestamp: one
+# before the late revocation, one after it.
+T_DOC_STAMP = dt.datetime(2026, 3, 2, 10, 5, tzinfo=UTC)
+T_DOC_STAMP_LATE = dt.datetime(2026, 7, 1, tzinfo=UTC)
 # An out-of-date CRL: issued and expired before the signing time.
 T_OLD_ISSUED = dt.datetime(2025, 6, 1, tzinfo=UTC)
 T_OLD_NEXT = dt.datetime(2025, 7, 1, tzinfo=UTC)
@@ -84,7 +88,7 @@ def dn(cn):
 
 
 def cert(subject, k, issuer, issuer_key, serial, ca=False, ku=("ds", "nr"), eku=None,
-         nb=T_SEAL_FROM, na=T_SEAL_TO):
+         nb=T_SEAL_FROM, na=T_SEAL_TO, eku_critical=True):
     b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
          .public_key(k.public_key()).serial_number(serial)
          .not_valid_before(nb).not_valid_after(na)
@@ -97,7 +101,7 @@ def cert(subject, k, issuer, issuer_key, serial, ca=False, ku=("ds", "nr"), eku=
          .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
                         critical=False))
     if eku:
-        b = b.add_extension(x509.ExtendedKeyUsage(eku), critical=True)
+        b = b.add_extension(x509.ExtendedKeyUsage(eku), critical=eku_critical)
     return b.sign(issuer_key, hashes.SHA256())
 
 
@@ -137,6 +141,37 @@ class Pki:
         self.undelegated_key = key("ocsp-undelegated", "p256")
         self.undelegated = cert(dn("Revocation Test Not A Responder"), self.undelegated_key,
                                 self.root.subject, self.root_key, 0x7E31, ku=("ds",))
+
+        # A TSA under a root nobody trusts: its document timestamps prove
+        # nothing.
+        self.other_root_key = key("other-root", "rsa")
+        self.other_root = cert(dn("Revocation Test Untrusted Root"), self.other_root_key,
+                               dn("Revocation Test Untrusted Root"), self.other_root_key, 0x7E50, ca=True,
+                               ku=("cs", "crl"), nb=T_CA_FROM, na=T_CA_TO)
+        self.other_tsa_key = key("other-tsa", "rsa")
+        self.other_tsa = cert(dn("Revocation Test Untrusted TSA"), self.other_tsa_key, self.other_root.subject,
+                              self.other_root_key, 0x7E51, eku=[ExtendedKeyUsageOID.TIME_STAMPING])
+
+        # Extended key usage (RFC 5280, RFC 3161 2.3): a TLS server
+        # certificate used as a seal; a seal with the purposes signing
+        # certificates carry; TSAs without a timeStamping EKU, and with a
+        # non-critical one.
+        k = key("seal-eku-server-auth", "p256")
+        self.seal_server_auth = (k, cert(dn("Revocation Test Seal eku-server-auth"), k, self.root.subject,
+                                         self.root_key, 0x7E60, eku=[ExtendedKeyUsageOID.SERVER_AUTH],
+                                         eku_critical=False))
+        k = key("seal-eku-client-email", "p256")
+        self.seal_client_email = (k, cert(dn("Revocation Test Seal eku-client-email"), k, self.root.subject,
+                                          self.root_key, 0x7E61, eku=[ExtendedKeyUsageOID.CLIENT_AUTH,
+                                                                      ExtendedKeyUsageOID.EMAIL_PROTECTION],
+                                          eku_critical=False))
+        self.tsa_no_eku_key = key("tsa-no-eku", "rsa")
+        self.tsa_no_eku = cert(dn("Revocation Test TSA without EKU"), self.tsa_no_eku_key, self.root.subject,
+                               self.root_key, 0x7E62)
+        self.tsa_noncrit_key = key("tsa-eku-not-critical", "rsa")
+        self.tsa_noncrit = cert(dn("Revocation Test TSA non-critical EKU"), self.tsa_noncrit_key,
+                                self.root.subject, self.root_key, 0x7E63,
+                                eku=[ExtendedKeyUsageOID.TIME_STAMPING], eku_critical=False)
 
         # A CA whose key usage lacks cRLSign, and a seal it issued.
         self.nocrl_key = key("ca-no-crlsign", "rsa")
@@ -189,7 +224,8 @@ class Pki:
         return b.sign(rk, hashes.SHA256())
 
     def signer(self, seal):
-        k, c = self.seals[seal]
+        k, c = {"seal-eku-server-auth": self.seal_server_auth,
+                "seal-eku-client-email": self.seal_client_email}.get(seal) or self.seals[seal]
         return signers.SimpleSigner(signing_cert=asn_cert(c), signing_key=asn_key(k),
                                     cert_registry=SimpleCertificateStore.from_certs([asn_cert(self.root)]),
                                     embed_roots=True)
@@ -213,6 +249,15 @@ class Pki:
         return cls(tsa_cert=asn_cert(self.tsa), tsa_key=asn_key(self.tsa_key),
                                 certs_to_embed=SimpleCertificateStore.from_certs([asn_cert(self.root)]),
                                 fixed_dt=T_STAMP)
+
+    def doc_timestamper(self, at, trusted=True, which=None):
+        tsa, k, root = ((self.tsa, self.tsa_key, self.root) if trusted
+                        else (self.other_tsa, self.other_tsa_key, self.other_root))
+        tsa, k = {None: (tsa, k), "no-eku": (self.tsa_no_eku, self.tsa_no_eku_key),
+                  "eku-not-critical": (self.tsa_noncrit, self.tsa_noncrit_key)}[which]
+        return DummyTimeStamper(tsa_cert=asn_cert(tsa), tsa_key=asn_key(k),
+                                certs_to_embed=SimpleCertificateStore.from_certs([asn_cert(root)]),
+                                fixed_dt=at)
 
 
 class frozen_time:
@@ -264,6 +309,15 @@ def sign(title, signer, timestamper=None, pades=True, validation_context=None):
         embed_validation_info=validation_context is not None, validation_context=validation_context)
     with frozen_time(T_SIGN):
         out = signers.sign_pdf(w, meta, signer=signer, existing_fields_only=False, timestamper=timestamper)
+    return out.getvalue()
+
+
+def doc_timestamp(data, timestamper):
+    """Appends a document timestamp (ETSI.RFC3161, /DocTimeStamp) by
+    pyHanko's PdfTimeStamper."""
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    out = signers.PdfTimeStamper(timestamper, field_name="DocTimeStamp1").timestamp_pdf(
+        w, md_algorithm="sha256", in_place=False)
     return out.getvalue()
 
 
@@ -334,13 +388,15 @@ def main():
 
     entries = []
 
-    def emit(name, data, verdict, codes, why, forbid=(), args=(), also=(), sources=()):
+    def emit(name, data, verdict, codes, why, forbid=(), args=(), also=(), sources=(), time_source=None,
+             time_proof=None):
         if data is not None:
             with open(os.path.join(HERE, name), "wb") as f:
                 f.write(data)
         entries.append({"file": name, "args": list(args), "verdict": verdict, "also_acceptable": list(also),
                         "expect_reasons": list(codes), "forbid_reasons": list(forbid),
                         "revocation_sources": list(sources), "fields": None,
+                        "signing_time_source": time_source, "signing_time_proof": time_proof,
                         "description": why})
 
     ts = pki.timestamper
@@ -437,6 +493,68 @@ def main():
          "The signature timestamp token's SignedData carries (in its crls field) the CRL listing the seal "
          "certificate as revoked 2026-01-15, before the timestamp.", forbid=["revocation_unknown"],
          sources=["timestamp"])
+    # SPEC's time rule: a later trusted document timestamp covering a
+    # signature without a timestamp of its own fixes its time.
+    late = pki.signer("seal-revoked-late")
+    emit("revoked-after-doc-timestamp-crl-dss.pdf",
+         add_dss(doc_timestamp(sign("revoked after a document timestamp", late),
+                               pki.doc_timestamper(T_DOC_STAMP)), crls=[crl]),
+         "authentic", ["revoked_since"],
+         "No signature timestamp; a trusted document timestamp of 2026-03-02 10:05 covers the signature, and the "
+         "seal certificate was revoked 2026-06-01 (CRL in /DSS, added after the document timestamp): the "
+         "signature is proven to predate the revocation, so it stays good with the revocation reported.",
+         forbid=["certificate_revoked", "revocation_unknown", "signing_time_claimed"], sources=["dss"],
+         time_source="doc_timestamp", time_proof="DocTimeStamp1")
+    emit("revoked-before-doc-timestamp-crl-dss.pdf",
+         add_dss(doc_timestamp(sign("revoked before the document timestamp", late),
+                               pki.doc_timestamper(T_DOC_STAMP_LATE)), crls=[crl]),
+         "invalid", ["certificate_revoked"],
+         "The covering document timestamp is of 2026-07-01, after the revocation of 2026-06-01: it proves "
+         "only that the signature existed by then, not that it was made before the revocation.",
+         forbid=["revoked_since"], sources=["dss"], time_source="doc_timestamp", time_proof="DocTimeStamp1")
+    emit("revoked-after-untrusted-doc-timestamp-crl-dss.pdf",
+         add_dss(doc_timestamp(sign("document timestamp by an untrusted TSA", late),
+                               pki.doc_timestamper(T_DOC_STAMP, trusted=False)), crls=[crl]),
+         "invalid", ["certificate_revoked"],
+         "As revoked-after-doc-timestamp, but the document timestamp's TSA chains to a root nobody trusts: it "
+         "proves no time, the claimed 2026-03-02 is not believed against a revocation.",
+         forbid=["revoked_since"], time_source="claimed")
+    emit("good-doc-timestamp-before-dss.pdf",
+         add_dss(doc_timestamp(sign("good, document timestamp then DSS", pki.signer("seal-good")),
+                               pki.doc_timestamper(T_DOC_STAMP)), crls=[crl]),
+         "authentic", [],
+         "A good seal, no signature timestamp, a trusted document timestamp then a /DSS with a CRL not listing "
+         "it: the time comes from the document timestamp.",
+         forbid=["revocation_unknown", "certificate_revoked", "signing_time_claimed"],
+         time_source="doc_timestamp", time_proof="DocTimeStamp1")
+    # Extended key usage of the signer and of the timestamp authority.
+    emit("invalid-signer-eku-server-auth.pdf",
+         sign("a TLS server certificate as a seal", pki.signer("seal-eku-server-auth"), ts()),
+         "invalid", ["certificate_extended_key_usage"],
+         "The seal certificate's extended key usage is serverAuth only (a website's certificate): it may not "
+         "sign documents, although its key usage (digitalSignature, nonRepudiation) would allow it.",
+         forbid=["certificate_revoked"])
+    emit("good-signer-eku-client-email.pdf",
+         sign("a seal with clientAuth and emailProtection", pki.signer("seal-eku-client-email"), ts()),
+         "authentic", [],
+         "The seal certificate's extended key usage is clientAuth and emailProtection, as personal and "
+         "organisation signing certificates carry: allowed.",
+         forbid=["certificate_extended_key_usage", "certificate_key_usage"])
+    emit("invalid-doc-timestamp-tsa-without-eku.pdf",
+         doc_timestamp(sign("document timestamp by a TSA without EKU", pki.signer("seal-good")),
+                       pki.doc_timestamper(T_DOC_STAMP, which="no-eku")),
+         "invalid", ["tsa_extended_key_usage"],
+         "A document timestamp whose TSA certificate (issued by the trusted root) has no extended key usage: "
+         "RFC 3161 2.3 requires a critical id-kp-timeStamping, so the timestamp is refused.",
+         time_source="claimed")
+    emit("revoked-after-timestamp-tsa-eku-not-critical.pdf",
+         add_dss(sign("signature timestamp by a TSA whose EKU is not critical", late,
+                      pki.doc_timestamper(T_STAMP, which="eku-not-critical")), crls=[crl]),
+         "invalid", ["certificate_revoked", "timestamp_invalid"],
+         "As revoked-after-timestamp-crl-dss, but the signature timestamp's TSA certificate has id-kp-timeStamping "
+         "in a non-critical extension (RFC 3161 2.3: it must be critical): the timestamp is ignored, so nothing "
+         "proves the signature predates the revocation of 2026-06-01.",
+         forbid=["revoked_since"], time_source="claimed")
     manifest = {
         "set": "revocation",
         "how_built": "tests/revocation/make.py (cryptography CA, CRLs and OCSP responses; reportlab page; "

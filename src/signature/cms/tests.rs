@@ -113,6 +113,28 @@ fn issue(issuer: &Party, p: CertificateParams, alg: &'static SignatureAlgorithm)
     }
 }
 
+/// id-kp-timeStamping in an ExtKeyUsageSyntax, DER.
+const EKU_TIME_STAMPING: &[u8] = &[
+    0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+];
+
+/// A timestamp authority's certificate as RFC 3161 2.3 wants it: a
+/// critical extended key usage id-kp-timeStamping (rcgen writes its own EKU
+/// non-critical, so it is given by hand).
+fn tsa_params(cn: &str, critical: bool) -> CertificateParams {
+    let mut p = params(
+        cn,
+        false,
+        datetime!(2015-01-01 0:00 UTC),
+        datetime!(2040-01-01 0:00 UTC),
+    );
+    let mut eku =
+        rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 37], EKU_TIME_STAMPING.to_vec());
+    eku.set_criticality(critical);
+    p.custom_extensions.push(eku);
+    p
+}
+
 fn seal(issuer: &Party, alg: &'static SignatureAlgorithm) -> Party {
     issue(
         issuer,
@@ -282,6 +304,7 @@ fn ctx(store: &TrustStore) -> CheckContext<'_> {
         trust: store,
         document_dates: Vec::new(),
         claimed_m: None,
+        doc_timestamp: None,
         now: datetime!(2026-06-01 0:00 UTC),
     }
 }
@@ -670,16 +693,7 @@ fn token(tsa: &Party, imprinted: &[u8], gen_time: &str) -> Vec<u8> {
 fn a_trusted_signature_timestamp_fixes_the_signing_time() {
     let alg = &rcgen::PKCS_ECDSA_P256_SHA256;
     let r = root("Root", alg);
-    let tsa = issue(
-        &r,
-        params(
-            "TSA",
-            false,
-            datetime!(2015-01-01 0:00 UTC),
-            datetime!(2040-01-01 0:00 UTC),
-        ),
-        alg,
-    );
+    let tsa = issue(&r, tsa_params("TSA", true), alg);
     let old = issue(
         &r,
         params(
@@ -729,16 +743,7 @@ fn a_trusted_signature_timestamp_fixes_the_signing_time() {
 
     // From an unknown TSA: the time stays claimed.
     let other = root("Other", alg);
-    let other_tsa = issue(
-        &other,
-        params(
-            "TSA",
-            false,
-            datetime!(2015-01-01 0:00 UTC),
-            datetime!(2040-01-01 0:00 UTC),
-        ),
-        alg,
-    );
+    let other_tsa = issue(&other, tsa_params("TSA", true), alg);
     let untrusted = |sig: &[u8]| {
         seq(&[
             &oid(OID_TIMESTAMP_TOKEN),
@@ -779,7 +784,7 @@ fn a_trusted_signature_timestamp_fixes_the_signing_time() {
 fn document_timestamps_cover_the_byte_range() {
     let alg = &rcgen::PKCS_ECDSA_P256_SHA256;
     let r = root("Root", alg);
-    let tsa = seal(&r, alg);
+    let tsa = issue(&r, tsa_params("TSA", true), alg);
     let store = store_of(&[&r]);
     let t = token(&tsa, DOC, "20260101000000Z");
     let (a, z) = DOC.split_at(5);
@@ -790,6 +795,76 @@ fn document_timestamps_cover_the_byte_range() {
     let vc = crate::signature::timestamp::check_document_timestamp(&t, &[b"changed"], &ctx(&store));
     assert_eq!(vc.digest_ok, Some(false));
     assert!(codes(&vc).contains(&Code::DigestMismatch));
+}
+
+/// RFC 3161 2.3: a TSA certificate without an extended key usage, or with
+/// id-kp-timeStamping in a non-critical one, makes a document timestamp
+/// invalid with its own reason.
+#[test]
+fn a_tsa_certificate_needs_a_critical_time_stamping_eku() {
+    let alg = &rcgen::PKCS_ECDSA_P256_SHA256;
+    let r = root("Root", alg);
+    let store = store_of(&[&r]);
+    let (a, z) = DOC.split_at(5);
+    let without = issue(
+        &r,
+        params(
+            "TSA without EKU",
+            false,
+            datetime!(2015-01-01 0:00 UTC),
+            datetime!(2040-01-01 0:00 UTC),
+        ),
+        alg,
+    );
+    let not_critical = issue(&r, tsa_params("TSA, EKU not critical", false), alg);
+    for (tsa, why) in [
+        (&without, "no extended key usage"),
+        (&not_critical, "not critical"),
+    ] {
+        let t = token(tsa, DOC, "20260101000000Z");
+        let vc = crate::signature::timestamp::check_document_timestamp(&t, &[a, z], &ctx(&store));
+        let reason = vc
+            .reasons
+            .iter()
+            .find(|r| r.code == Code::TsaExtendedKeyUsage)
+            .unwrap_or_else(|| panic!("{why}: {:?}", vc.reasons));
+        assert!(reason.message.contains(why), "{reason:?}");
+        assert_eq!(worst(&vc), Severity::Invalid);
+    }
+}
+
+/// A signer whose extended key usage names only other purposes (a TLS
+/// server certificate) may not sign documents; clientAuth with
+/// emailProtection, as signing certificates carry, may.
+#[test]
+fn a_signer_eku_for_other_purposes_only_is_refused() {
+    let alg = &rcgen::PKCS_ECDSA_P256_SHA256;
+    let r = root("Root", alg);
+    let store = store_of(&[&r]);
+    let leaf = |ekus: Vec<rcgen::ExtendedKeyUsagePurpose>| {
+        let mut p = params(
+            "Seal",
+            false,
+            datetime!(2025-01-01 0:00 UTC),
+            datetime!(2035-01-01 0:00 UTC),
+        );
+        p.extended_key_usages = ekus;
+        issue(&r, p, alg)
+    };
+    let server = leaf(vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth]);
+    let vc = check(&Build::new(&server, alg, DOC).der(), &[DOC], &ctx(&store));
+    assert!(
+        codes(&vc).contains(&Code::CertificateExtendedKeyUsage),
+        "{:?}",
+        vc.reasons
+    );
+    let signing = leaf(vec![
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+        rcgen::ExtendedKeyUsagePurpose::EmailProtection,
+    ]);
+    let vc = check(&Build::new(&signing, alg, DOC).der(), &[DOC], &ctx(&store));
+    good(&vc);
+    assert!(!codes(&vc).contains(&Code::CertificateExtendedKeyUsage));
 }
 
 #[test]
