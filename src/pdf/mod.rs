@@ -12,7 +12,7 @@ pub mod xref;
 use lopdf::Document;
 use thiserror::Error;
 
-use crate::report::{Code, Reason};
+use crate::report::reason::{Code, Reason};
 pub use revisions::Revision;
 
 #[derive(Debug, Error)]

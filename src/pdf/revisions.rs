@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use lopdf::{Document, LoadOptions};
 
 use super::{limits, recover, Encryption, PdfError, PdfFile};
-use crate::report::{Code, Reason};
+use crate::report::reason::{Code, Reason};
 
 /// One saved version of the document: the file up to `end` is what it was
 /// when this revision was written.

@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use std::fmt::Write;
 
 use super::escape::for_terminal as shown;
+use super::verdict::Verdict;
 use super::{Code, Record, Severity, SignatureReport};
-use crate::verdict::Verdict;
 
 /// Renders one record for a person. `color` adds ANSI colours (only when
 /// printing to a terminal).

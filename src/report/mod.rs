@@ -8,6 +8,7 @@ pub mod printer;
 pub mod reason;
 pub mod record;
 pub mod summary;
+pub mod verdict;
 
 pub use reason::{Code, Reason, Severity};
 pub use record::*;

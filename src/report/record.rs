@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::reason::Reason;
-use crate::verdict::Verdict;
+use super::verdict::Verdict;
 
 /// What the certificate says (SPEC.md "Fields").
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

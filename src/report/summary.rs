@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::human::headline;
+use super::verdict::Verdict;
 use super::{Code, Record};
-use crate::verdict::Verdict;
 
 /// What a batch found, for the line at the end.
 #[derive(Debug, Clone, Default)]
@@ -31,7 +31,7 @@ impl Summary {
     }
 
     pub fn exit_status(&self) -> u8 {
-        crate::verdict::exit_status(&self.verdicts)
+        super::verdict::exit_status(&self.verdicts)
     }
 
     /// The summary a person reads after the records.

@@ -335,7 +335,7 @@ mod tests {
 
     fn zlib(data: &[u8]) -> Vec<u8> {
         use std::io::Write;
-        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
         enc.write_all(data).expect("in-memory write");
         enc.finish().expect("in-memory finish")
     }
