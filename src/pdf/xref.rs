@@ -50,11 +50,11 @@ pub struct Misread {
 /// hybrid form that replaces a page object inside an object stream is
 /// shown by Acrobat and pdf.js but was invisible to certcheck. Returned are
 /// the objects as the newest entry says, read from their object stream
-/// (through the bounded decoder). `Err` when an entry in use cannot be
+/// (through the bounded decoder). `None` when an entry in use cannot be
 /// read as written (an uncompressed object at another offset than lopdf
 /// used, a missing or unreadable object stream): the caller then reads
 /// the file another way rather than trust lopdf's reading.
-pub fn misread_objects(bytes: &[u8], doc: &Document) -> Result<Vec<Misread>, ()> {
+pub fn misread_objects(bytes: &[u8], doc: &Document) -> Option<Vec<Misread>> {
     let mut by_stream: BTreeMap<u32, Vec<(u32, u64)>> = BTreeMap::new();
     for (n, entry) in newest_states(bytes, doc) {
         let known = doc.reference_table.entries.get(&n);
@@ -77,7 +77,7 @@ pub fn misread_objects(bytes: &[u8], doc: &Document) -> Result<Vec<Misread>, ()>
                 let agrees = matches!(known, Some(XrefEntry::Normal { offset: o, .. })
                     if usize::try_from(*o).ok() == Some(offset));
                 if !agrees {
-                    return Err(());
+                    return None;
                 }
             }
             (Entry::At { .. }, _) => {}
@@ -88,29 +88,26 @@ pub fn misread_objects(bytes: &[u8], doc: &Document) -> Result<Vec<Misread>, ()>
         let stream = doc
             .objects
             .get(&(container, 0))
-            .and_then(|o| o.as_stream().ok())
-            .ok_or(())?;
-        let data = super::stream::decode(stream).map_err(|_| ())?;
+            .and_then(|o| o.as_stream().ok())?;
+        let data = super::stream::decode(stream).ok()?;
         let mut dict = stream.dict.clone();
         dict.remove(b"Filter");
         dict.remove(b"DecodeParms");
         let mut plain = lopdf::Stream::new(dict, data);
-        let objects = lopdf::ObjectStream::new(&mut plain)
-            .map_err(|_| ())?
-            .objects;
+        let objects = lopdf::ObjectStream::new(&mut plain).ok()?.objects;
         for (n, index) in numbers {
-            let object = objects.get(&(n, 0)).ok_or(())?;
+            let object = objects.get(&(n, 0))?;
             out.push(Misread {
                 id: (n, 0),
                 object: object.clone(),
                 entry: XrefEntry::Compressed {
                     container,
-                    index: u16::try_from(index).map_err(|_| ())?,
+                    index: u16::try_from(index).ok()?,
                 },
             });
         }
     }
-    Ok(out)
+    Some(out)
 }
 
 /// For each object number, its newest entry as written.
