@@ -188,14 +188,14 @@ pub(crate) fn load_document(
 /// [`super::xref::misread_objects`]); false when they cannot be read.
 fn read_as_written(bytes: &[u8], doc: &mut Document) -> bool {
     match super::xref::misread_objects(bytes, doc) {
-        Ok(objects) => {
+        Some(objects) => {
             for m in objects {
                 doc.objects.insert(m.id, m.object);
                 doc.reference_table.entries.insert(m.id.0, m.entry);
             }
             true
         }
-        Err(()) => false,
+        None => false,
     }
 }
 

@@ -8,11 +8,9 @@
 //! section first, and says which objects its newest entry frees.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::OnceLock;
 
 use lopdf::xref::XrefEntry;
 use lopdf::{Document, Object, ObjectId};
-
 use regex::bytes::Regex;
 
 use super::limits;
@@ -52,11 +50,11 @@ pub struct Misread {
 /// hybrid form that replaces a page object inside an object stream is
 /// shown by Acrobat and pdf.js but was invisible to certcheck. Returned are
 /// the objects as the newest entry says, read from their object stream
-/// (through the bounded decoder). `Err` when an entry in use cannot be
+/// (through the bounded decoder). `None` when an entry in use cannot be
 /// read as written (an uncompressed object at another offset than lopdf
 /// used, a missing or unreadable object stream): the caller then reads
 /// the file another way rather than trust lopdf's reading.
-pub(crate) fn misread_objects(bytes: &[u8], doc: &Document) -> Result<Vec<Misread>, ()> {
+pub fn misread_objects(bytes: &[u8], doc: &Document) -> Option<Vec<Misread>> {
     let mut by_stream: BTreeMap<u32, Vec<(u32, u64)>> = BTreeMap::new();
     for (n, entry) in newest_states(bytes, doc) {
         let known = doc.reference_table.entries.get(&n);
@@ -79,7 +77,7 @@ pub(crate) fn misread_objects(bytes: &[u8], doc: &Document) -> Result<Vec<Misrea
                 let agrees = matches!(known, Some(XrefEntry::Normal { offset: o, .. })
                     if usize::try_from(*o).ok() == Some(offset));
                 if !agrees {
-                    return Err(());
+                    return None;
                 }
             }
             (Entry::At { .. }, _) => {}
@@ -90,29 +88,26 @@ pub(crate) fn misread_objects(bytes: &[u8], doc: &Document) -> Result<Vec<Misrea
         let stream = doc
             .objects
             .get(&(container, 0))
-            .and_then(|o| o.as_stream().ok())
-            .ok_or(())?;
-        let data = super::stream::decode(stream).map_err(|_| ())?;
+            .and_then(|o| o.as_stream().ok())?;
+        let data = super::stream::decode(stream).ok()?;
         let mut dict = stream.dict.clone();
         dict.remove(b"Filter");
         dict.remove(b"DecodeParms");
         let mut plain = lopdf::Stream::new(dict, data);
-        let objects = lopdf::ObjectStream::new(&mut plain)
-            .map_err(|_| ())?
-            .objects;
+        let objects = lopdf::ObjectStream::new(&mut plain).ok()?.objects;
         for (n, index) in numbers {
-            let object = objects.get(&(n, 0)).ok_or(())?;
+            let object = objects.get(&(n, 0))?;
             out.push(Misread {
                 id: (n, 0),
                 object: object.clone(),
                 entry: XrefEntry::Compressed {
                     container,
-                    index: u16::try_from(index).map_err(|_| ())?,
+                    index: u16::try_from(index).ok()?,
                 },
             });
         }
     }
-    Ok(out)
+    Some(out)
 }
 
 /// For each object number, its newest entry as written.
@@ -319,20 +314,7 @@ fn number_token(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
 }
 
 fn key_number(dict: &[u8], key: &str) -> Option<usize> {
-    // Compiled once per process, not once per trailer: building a regex
-    // costs more than reading a whole small file's xref.
-    static PREV: OnceLock<Option<Regex>> = OnceLock::new();
-    static XREF_STM: OnceLock<Option<Regex>> = OnceLock::new();
-    let build = || Regex::new(&format!(r"(?-u)/{key}\s+(\d{{1,19}})\b")).ok();
-    let owned;
-    let re = match key {
-        "Prev" => PREV.get_or_init(build).as_ref()?,
-        "XRefStm" => XREF_STM.get_or_init(build).as_ref()?,
-        _ => {
-            owned = build()?;
-            &owned
-        }
-    };
+    let re = Regex::new(&format!(r"(?-u)/{key}\s+(\d{{1,19}})\b")).ok()?;
     let caps = re.captures(dict)?;
     std::str::from_utf8(caps.get(1)?.as_bytes())
         .ok()?
