@@ -245,22 +245,19 @@ fn check_bytes(bytes: &[u8], path: &str, options: &Options, timings: &mut Timing
     let (mut checked, (qr_codes, qr_in)) = join(
         parallel,
         || {
+            let ctx = FileContext {
+                file: &file,
+                options,
+                record: &record,
+                pool: &pool,
+            };
             // Document timestamps first: a trusted one fixes the time of
             // every signature it covers (SPEC's time rule).
             let mut slots: Vec<Option<Checked>> = fields.iter().map(|_| None).collect();
             let mut proofs = Vec::new();
             for (slot, field) in slots.iter_mut().zip(&fields) {
                 if field.kind == SignatureKind::DocTimestamp {
-                    let c = check_signature(
-                        &file,
-                        field,
-                        &mut revisions,
-                        options,
-                        &record,
-                        &pool,
-                        &[],
-                        timings,
-                    );
+                    let c = check_signature(ctx, field, &mut revisions, &[], timings);
                     proofs.extend(TimeProofAt::of(&c));
                     *slot = Some(c);
                 }
@@ -268,12 +265,9 @@ fn check_bytes(bytes: &[u8], path: &str, options: &Options, timings: &mut Timing
             for (slot, field) in slots.iter_mut().zip(&fields) {
                 if slot.is_none() {
                     *slot = Some(check_signature(
-                        &file,
+                        ctx,
                         field,
                         &mut revisions,
-                        options,
-                        &record,
-                        &pool,
                         &proofs,
                         timings,
                     ));
@@ -479,22 +473,26 @@ struct Checked {
     report: SignatureReport,
 }
 
+/// What every signature of one file is checked against.
+#[derive(Clone, Copy)]
+struct FileContext<'a> {
+    file: &'a PdfFile<'a>,
+    options: &'a Options,
+    record: &'a Record,
+    pool: &'a Pool,
+}
+
 /// Integrity, container, value and signer of one signature.
 fn check_signature(
-    file: &PdfFile,
+    ctx: FileContext<'_>,
     field: &signature::SignatureField,
     revisions: &mut SignedRevisions,
-    options: &Options,
-    record: &Record,
-    pool: &Pool,
     proofs: &[TimeProofAt],
     timings: &mut Timings,
 ) -> Checked {
     let started = Instant::now();
     let mut parse = Duration::ZERO;
-    let checked = check_signature_timed(
-        file, field, revisions, options, record, pool, proofs, &mut parse,
-    );
+    let checked = check_signature_timed(ctx, field, revisions, proofs, &mut parse);
     // The signed revision's parse is its own stage; the rest is the
     // signature's (byte range, container, digest, value, chain, revocation).
     timings.add("signed_revision_parse", parse);
@@ -503,15 +501,18 @@ fn check_signature(
 }
 
 fn check_signature_timed(
-    file: &PdfFile,
+    ctx: FileContext<'_>,
     field: &signature::SignatureField,
     revisions: &mut SignedRevisions,
-    options: &Options,
-    record: &Record,
-    pool: &Pool,
     proofs: &[TimeProofAt],
     parse: &mut Duration,
 ) -> Checked {
+    let FileContext {
+        file,
+        options,
+        record,
+        pool,
+    } = ctx;
     let br = byte_range::check(file, field);
     let contents = field.contents.as_deref().unwrap_or(&[]);
     let format = signature::container::sniff(contents, field.sub_filter.as_deref());
