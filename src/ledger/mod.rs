@@ -677,19 +677,7 @@ impl Ledger {
                 "a correction needs --reason (why the entry is wrong)".into(),
             ));
         }
-        let verdict = match verdict {
-            Some(v) => {
-                let v = v.trim().to_ascii_lowercase().replace('-', "_");
-                if !VERDICT_NAMES.contains(&v.as_str()) {
-                    return Err(LedgerError::Usage(format!(
-                        "--verdict {v:?}: use one of {}",
-                        VERDICT_NAMES.join(", ")
-                    )));
-                }
-                Some(v)
-            }
-            None => None,
-        };
+        let verdict = verdict.map(verdict_name).transpose()?;
         let corrected = self.backend.borrow_mut().correct(&CorrectionRow {
             id: 0,
             check_id: id,
@@ -746,19 +734,7 @@ impl Ledger {
     /// `filter` as the stored values it compares with: times as stored
     /// (RFC 3339, UTC), numbers and names as their keys.
     fn row_filter(&self, filter: &ExportFilter) -> Result<RowFilter, LedgerError> {
-        let verdict = match &filter.verdict {
-            Some(v) => {
-                let v = v.trim().to_ascii_lowercase().replace('-', "_");
-                if !VERDICT_NAMES.contains(&v.as_str()) {
-                    return Err(LedgerError::Usage(format!(
-                        "--verdict {v:?}: use one of {}",
-                        VERDICT_NAMES.join(", ")
-                    )));
-                }
-                Some(v)
-            }
-            None => None,
-        };
+        let verdict = filter.verdict.as_deref().map(verdict_name).transpose()?;
         let personal = |value: &Option<String>, option: &str| match value {
             None => Ok(None),
             Some(v) => {
@@ -1272,6 +1248,21 @@ fn entry_from(r: Row, with_record: bool) -> Entry {
         trust_fingerprint: r.trust_fingerprint,
         record: with_record.then(|| json(Some(r.record))),
         corrections: Vec::new(),
+    }
+}
+
+/// A `--verdict` value as the ledger stores it (`needs-person` and
+/// `NEEDS_PERSON` both name `needs_person`), or a usage error naming the
+/// accepted ones.
+fn verdict_name(given: &str) -> Result<String, LedgerError> {
+    let v = given.trim().to_ascii_lowercase().replace('-', "_");
+    if VERDICT_NAMES.contains(&v.as_str()) {
+        Ok(v)
+    } else {
+        Err(LedgerError::Usage(format!(
+            "--verdict {v:?}: use one of {}",
+            VERDICT_NAMES.join(", ")
+        )))
     }
 }
 

@@ -267,31 +267,13 @@ impl Backend for Sqlite {
 
     fn confirmations(&mut self) -> Result<Vec<ConfirmationRow>, LedgerError> {
         let mut stmt = self.conn.prepare(CONFIRMATION_COLUMNS)?;
-        let rows = stmt.query_map([], |r| {
-            Ok(ConfirmationRow {
-                id: r.get(0)?,
-                check_id: r.get(1)?,
-                answer: r.get(2)?,
-                confirmed_at: r.get(3)?,
-                operator: r.get(4)?,
-                desk: r.get(5)?,
-            })
-        })?;
+        let rows = stmt.query_map([], confirmation_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     fn answers_for(&mut self, mn_key: &str) -> Result<Vec<ConfirmationRow>, LedgerError> {
         let mut stmt = self.conn.prepare(ANSWERS_FOR_MN)?;
-        let rows = stmt.query_map(rusqlite::params![mn_key, MAX_CANDIDATES], |r| {
-            Ok(ConfirmationRow {
-                id: r.get(0)?,
-                check_id: r.get(1)?,
-                answer: r.get(2)?,
-                confirmed_at: r.get(3)?,
-                operator: r.get(4)?,
-                desk: r.get(5)?,
-            })
-        })?;
+        let rows = stmt.query_map(rusqlite::params![mn_key, MAX_CANDIDATES], confirmation_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
@@ -422,5 +404,17 @@ fn correction_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<CorrectionRow> {
         corrected_at: r.get(5)?,
         operator: r.get(6)?,
         desk: r.get(7)?,
+    })
+}
+
+/// One row of CONFIRMATION_COLUMNS or ANSWERS_FOR_MN (the same columns).
+fn confirmation_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConfirmationRow> {
+    Ok(ConfirmationRow {
+        id: r.get(0)?,
+        check_id: r.get(1)?,
+        answer: r.get(2)?,
+        confirmed_at: r.get(3)?,
+        operator: r.get(4)?,
+        desk: r.get(5)?,
     })
 }
