@@ -24,6 +24,7 @@
 pub mod batch;
 pub mod changes;
 pub mod config;
+pub mod crypto;
 pub mod desk;
 pub mod i18n;
 pub mod ledger;

@@ -603,11 +603,9 @@ fn check_signature_timed(
     if field.kind == SignatureKind::Signature && report.trusted_issuer.is_some() {
         // Without a signing time the data must hold now.
         let at = value.signing_time.unwrap_or(options.now);
-        let evidence: Vec<&revocation::Evidence> = value
-            .revocation_evidence
-            .iter()
-            .chain(pool.evidence.iter())
-            .collect();
+        let carried = revocation::collect::from_cms(&value.carried_revocation);
+        let evidence: Vec<&revocation::Evidence> =
+            carried.iter().chain(pool.evidence.iter()).collect();
         // Only a trusted timestamp (on the signature, or a document
         // timestamp covering it) proves a time against a revocation: a
         // revoked key can claim any time.

@@ -15,10 +15,11 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 use time::OffsetDateTime;
 
+use crate::crypto::tlv::{self, Tlv};
 use crate::report::{Code, Reason, SealInfo};
 use crate::signature::ses::{self, MakerCheck, Seal, SesSignature};
-use crate::signature::tlv::{self, Tlv};
 use crate::signature::{CheckContext, Format};
+use crate::trust::chain::rfc3339;
 use crate::trust::{chain, TrustStore};
 
 #[derive(Debug, Error)]
@@ -211,11 +212,6 @@ impl SealReport {
         );
         o
     }
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 fn cert_report(role: &str, der_bytes: &[u8], trusted: Option<String>) -> CertificateReport {
@@ -434,15 +430,6 @@ fn inspect_seal(seal: &Seal<'_>, trust: &TrustStore, now: OffsetDateTime) -> Sea
         ));
     }
     let info = SealInfo {
-        structure: ses::structure_name(seal.format).into(),
-        version: Some(seal.header_version),
-        seal_id: Some(seal.es_id.clone()),
-        name: Some(seal.name.clone()),
-        seal_type: Some(seal.seal_type),
-        valid_from: seal.valid_start.map(rfc3339),
-        valid_to: seal.valid_end.map(rfc3339),
-        maker: maker.map(|m| m.info.subject),
-        picture_type: Some(seal.picture_type.clone()),
         maker_signature_ok: Some(maker_sig.verified),
         maker_signature_form: maker_sig.verified.then(|| {
             maker_sig
@@ -450,6 +437,7 @@ fn inspect_seal(seal: &Seal<'_>, trust: &TrustStore, now: OffsetDateTime) -> Sea
                 .trim_start_matches("verifies over ")
                 .to_string()
         }),
+        ..ses::seal_info(seal, maker.map(|m| m.info.subject))
     };
     SealReport {
         path: String::new(),

@@ -125,10 +125,16 @@ fn expired_seal_is_judged_at_signing_time() {
 #[test]
 fn trust_add_pins_the_issuer_of_a_genuine_file() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let pinned =
-        certcheck::trust::store::pin_into(&corpus().join("authentic-rsa-pkcs7.pdf"), dir.path())
-            .expect("pins");
-    assert!(pinned.file.exists());
+    let candidate = certcheck::trust_admin::inspect(
+        &corpus().join("authentic-rsa-pkcs7.pdf"),
+        &TrustStore::empty(),
+    )
+    .expect("a genuine file gives its issuer");
+    let pinned = certcheck::trust_admin::pin(&candidate, dir.path()).expect("pins");
+    let certcheck::trust_admin::Pinned::Written(file) = pinned else {
+        panic!("a fresh folder already held it: {pinned:?}");
+    };
+    assert!(file.exists());
     let store = TrustStore::load(&[dir.path().to_path_buf()], false).expect("loads");
     assert_eq!(store.issuers.len(), 1);
     let options = Options {

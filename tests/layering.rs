@@ -15,7 +15,33 @@ use std::path::{Path, PathBuf};
 const LOW_LAYERS: &[(&str, &[&str])] = &[
     // The reason table is the vocabulary every stage speaks.
     ("report::reason", &[]),
+    ("timings", &[]),
+    // The record's types; they hold a stage's timings, nothing of a stage.
+    ("report", &["timings"]),
     ("pdf", &["report::reason"]),
+    // The BER/DER reader and the algorithm registry (ring, SM2).
+    ("crypto", &["report::reason"]),
+    // Certificates, chains, the store, SPEC's time rule.
+    ("trust", &["crypto", "pdf", "report"]),
+    // The CMS SignedData reader, under both the PDF signature check and
+    // the timestamp-token reader.
+    (
+        "signature::signed_data",
+        &["crypto", "report", "trust::chain"],
+    ),
+    // Finding and checking signatures; it asks trust, never revocation.
+    ("signature", &["crypto", "pdf", "report", "trust"]),
+    // Revocation reads what a signature carries as plain data.
+    (
+        "revocation",
+        &[
+            "crypto",
+            "pdf",
+            "report",
+            "signature::signed_data",
+            "trust::chain",
+        ],
+    ),
 ];
 
 /// Edges that closed a cycle once and must not come back.
@@ -30,17 +56,37 @@ const FORBIDDEN: &[(&str, &str, &str)] = &[
         "ledger",
         "the ledger stores the online check's confirmation, not the reverse",
     ),
+    (
+        "pdf::xref",
+        "pdf::revisions",
+        "the revision scan calls the xref reader; shared byte search is pdf::bytes",
+    ),
+    (
+        "signature::timestamp",
+        "signature::cms",
+        "the token reader reads CMS through signature::signed_data; cms calls timestamp",
+    ),
+    (
+        "signature",
+        "revocation",
+        "the CMS reader hands revocation data on as signed_data::CarriedRevocation",
+    ),
+    (
+        "trust",
+        "signature",
+        "signature asks trust for chains and the time rule; trust reads DER through crypto",
+    ),
+    (
+        "crypto",
+        "signature",
+        "the DER reader and the algorithms sit below every signature format",
+    ),
 ];
 
-/// Cycles still open (issue 12), as sorted pairs. The test fails when one
-/// of them is gone, so that this list is kept to what is true.
-const KNOWN_CYCLES: &[(&str, &str)] = &[
-    ("pdf::revisions", "pdf::xref"),
-    ("revocation", "signature"),
-    ("revocation::collect", "signature::cms"),
-    ("signature", "trust"),
-    ("signature::cms", "signature::timestamp"),
-];
+/// Cycles still open, as sorted pairs (issue 12 broke the last ones). The
+/// test fails when one of them is gone, so that this list is kept to what
+/// is true; it may only shrink.
+const KNOWN_CYCLES: &[(&str, &str)] = &[];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -265,7 +311,7 @@ fn the_scanner_sees_known_edges() {
     let g = graph();
     let has = |from: &str, to: &str| g.all.get(from).is_some_and(|t| t.contains(to));
     assert!(has("signature::cms", "signature::timestamp"));
-    assert!(has("signature::timestamp", "signature::cms"));
+    assert!(has("signature::timestamp", "signature::signed_data"));
     assert!(has("verdict", "report"));
     assert!(has("pdf", "report::reason"));
     assert!(has("ledger", "online"));

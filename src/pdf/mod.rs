@@ -3,6 +3,7 @@
 //! does not do: revision boundaries, recovery of a damaged xref by scanning,
 //! hard limits, and containment of parser panics.
 
+mod bytes;
 pub mod limits;
 pub mod recover;
 pub mod revisions;

@@ -4,6 +4,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lopdf::{Document, LoadOptions};
 
+use super::bytes::{find, rfind};
 use super::{limits, recover, Encryption, PdfError, PdfFile};
 use crate::report::reason::{Code, Reason};
 
@@ -79,11 +80,6 @@ fn parse_leading_usize(bytes: &[u8]) -> Option<usize> {
     std::str::from_utf8(&digits).ok()?.parse().ok()
 }
 
-pub(crate) fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    let hay_from = hay.get(from..)?;
-    memchr::memmem::find(hay_from, needle).map(|p| p + from)
-}
-
 /// How many `N G obj` object headers the file holds, counted up to one
 /// past `stop`. Objects packed in object streams are not counted here (the
 /// loaded document's count catches them).
@@ -125,10 +121,6 @@ fn is_object_header(bytes: &[u8], at: usize) -> bool {
         }
     }
     true
-}
-
-pub(crate) fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::rfind(hay, needle)
 }
 
 /// Loads `bytes` as a document, containing any panic in the parser, and

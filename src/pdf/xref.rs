@@ -13,8 +13,8 @@ use lopdf::xref::XrefEntry;
 use lopdf::{Document, Object, ObjectId};
 use regex::bytes::Regex;
 
+use super::bytes::{find, rfind};
 use super::limits;
-use super::revisions::{find, rfind};
 
 /// Most entries read from one section.
 const MAX_SECTION_ENTRIES: usize = limits::MAX_OBJECTS;

@@ -8,11 +8,9 @@ use std::path::{Path, PathBuf};
 use lopdf::{Document, Object};
 
 use super::{Evidence, Kind, RevocationError};
-use crate::signature::cms::{self, SignedData, SignerInfoData};
-use crate::signature::tlv::{self, Tlv};
+use crate::crypto::tlv::{self, Tlv};
+use crate::signature::signed_data::CarriedRevocation;
 
-/// adbe-revocationInfoArchival (PDF 32000-1, 12.8.3.3.2).
-const OID_ADBE_REVOCATION: &str = "1.2.840.113583.1.1.8";
 /// id-ri-ocsp-response (RFC 5940): an OCSPResponse in RevocationInfoChoices.
 const OID_RI_OCSP: &str = "1.3.6.1.5.5.7.16.2";
 /// Pieces of revocation data read from one place, at most.
@@ -109,7 +107,7 @@ fn push(out: &mut Vec<Evidence>, kind: Kind, der: Vec<u8>, source: &str) {
 
 /// RevocationInfoChoices (the SignedData `crls` field): CRLs, and OCSP
 /// responses in the other-revocation-info form.
-pub fn revocation_info_choices(set: &Tlv, source: &str) -> Vec<Evidence> {
+fn revocation_info_choices(set: &Tlv, source: &str) -> Vec<Evidence> {
     let mut out = Vec::new();
     for choice in set.children().unwrap_or_default() {
         if choice.tag == tlv::SEQUENCE {
@@ -128,48 +126,39 @@ pub fn revocation_info_choices(set: &Tlv, source: &str) -> Vec<Evidence> {
     out
 }
 
-/// What a CMS signature carries for its signer `si`: the SignedData's
-/// `crls`, adbe-revocationInfoArchival among the signed attributes, and the
-/// revocation data of the timestamp tokens on it.
-pub fn from_cms(sd: &SignedData, si: &SignerInfoData) -> Vec<Evidence> {
+/// What a CMS signature carries for its signer, as the CMS reader found
+/// it: the SignedData's `crls`, adbe-revocationInfoArchival among the
+/// signed attributes, and the revocation data of the timestamp tokens on it.
+pub fn from_cms(carried: &CarriedRevocation) -> Vec<Evidence> {
     let mut out = Vec::new();
-    for e in &sd.crls {
-        push(&mut out, e.kind, e.der.clone(), &e.source);
-    }
-    if let Some((_, attrs)) = &si.signed_attrs {
-        for a in attrs.iter().filter(|a| a.oid == OID_ADBE_REVOCATION) {
-            for value in a.values.iter().take(4) {
-                archival(value, &mut out);
-            }
+    if let Some(crls) = carried.crls.as_deref().and_then(read) {
+        for e in revocation_info_choices(&crls, "cms_crls") {
+            push(&mut out, e.kind, e.der, &e.source);
         }
     }
-    for a in si
-        .unsigned_attrs
-        .iter()
-        .filter(|a| a.oid == cms::OID_TIMESTAMP_TOKEN)
-    {
-        for token in a.values.iter().take(4) {
-            if let Ok(tsd) = cms::parse(token.raw) {
-                for e in &tsd.crls {
-                    push(&mut out, e.kind, e.der.clone(), "timestamp");
-                }
-                if let Some(tsi) = tsd.signers.first() {
-                    if let Some((_, attrs)) = &tsi.signed_attrs {
-                        for a in attrs.iter().filter(|a| a.oid == OID_ADBE_REVOCATION) {
-                            for value in a.values.iter().take(4) {
-                                let mut found = Vec::new();
-                                archival(value, &mut found);
-                                for e in found {
-                                    push(&mut out, e.kind, e.der, "timestamp");
-                                }
-                            }
-                        }
-                    }
-                }
+    for value in carried.archival.iter().filter_map(|v| read(v)) {
+        archival(&value, &mut out);
+    }
+    for ts in &carried.timestamps {
+        if let Some(crls) = ts.crls.as_deref().and_then(read) {
+            for e in revocation_info_choices(&crls, "timestamp") {
+                push(&mut out, e.kind, e.der, "timestamp");
+            }
+        }
+        for value in ts.archival.iter().filter_map(|v| read(v)) {
+            let mut found = Vec::new();
+            archival(&value, &mut found);
+            for e in found {
+                push(&mut out, e.kind, e.der, "timestamp");
             }
         }
     }
     out
+}
+
+/// One element the CMS reader kept as its encoding.
+fn read(der: &[u8]) -> Option<Tlv<'_>> {
+    tlv::read(der).ok().map(|(t, _)| t)
 }
 
 /// RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF

@@ -7,8 +7,8 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
 
-use super::RevocationError;
-use crate::signature::tlv;
+use super::{RevocationError, Signed};
+use crate::crypto::tlv;
 
 /// One revoked entry: serial magnitude, revocation time, reason code.
 #[derive(Debug, Clone)]
@@ -25,10 +25,8 @@ pub struct Crl {
     pub issuer: String,
     pub this_update: OffsetDateTime,
     pub next_update: Option<OffsetDateTime>,
-    pub tbs: Vec<u8>,
-    pub sig_oid: String,
-    pub sig_params: Option<Vec<u8>>,
-    pub signature: Vec<u8>,
+    /// tbsCertList, its signature algorithm and value.
+    pub signed: Signed,
     pub entries: Vec<Entry>,
     /// Why this CRL cannot speak for a certificate's status although it
     /// verifies (a delta CRL, an indirect CRL, one for some reasons only,
@@ -47,17 +45,8 @@ impl Crl {
         let bad = |why: &str| RevocationError::Unreadable(format!("CRL: {why}"));
         let (outer, _) = tlv::read(der).map_err(|e| bad(&e.to_string()))?;
         let kids = outer.children().map_err(|e| bad(&e.to_string()))?;
-        let tbs = kids.first().ok_or_else(|| bad("no tbsCertList"))?;
-        let (sig_oid, sig_params) = kids
-            .get(1)
-            .ok_or_else(|| bad("no signature algorithm"))
-            .and_then(|a| tlv::algorithm(a).map_err(|e| bad(&e.to_string())))?;
-        let signature = kids
-            .get(2)
-            .filter(|b| b.tag == tlv::BIT_STRING)
-            .and_then(|b| b.content.get(1..))
-            .ok_or_else(|| bad("no signature value"))?
-            .to_vec();
+        let (_, signed) =
+            Signed::read(&kids, "no tbsCertList", "no signature algorithm").map_err(|e| bad(&e))?;
         let (_, x) =
             CertificateRevocationList::from_der(outer.raw).map_err(|e| bad(&e.to_string()))?;
         let time_of = |t: &x509_parser::time::ASN1Time| {
@@ -73,10 +62,7 @@ impl Crl {
             issuer: x.issuer().to_string(),
             this_update,
             next_update,
-            tbs: tbs.raw.to_vec(),
-            sig_oid,
-            sig_params,
-            signature,
+            signed,
             entries: Vec::new(),
             unsupported: None,
             only_user_certs: false,

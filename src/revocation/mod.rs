@@ -25,10 +25,64 @@ use std::path::PathBuf;
 use thiserror::Error;
 use time::{Duration, OffsetDateTime};
 
+use crate::crypto::algorithms::{self, DigestAlgorithm};
+use crate::crypto::tlv;
 use crate::report::{Code, Reason, RevocationEvidence, RevocationInfo};
-use crate::signature::algorithms::{self, DigestAlgorithm};
-use crate::signature::tlv;
 use crate::trust::chain::{rfc3339, Cert};
+
+/// The signed envelope a CRL and a BasicOCSPResponse share:
+/// `SEQUENCE { tbs, signatureAlgorithm, signature BIT STRING, … }`.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    /// The encoding of the signed part, as stored.
+    pub tbs: Vec<u8>,
+    pub sig_oid: String,
+    pub sig_params: Option<Vec<u8>>,
+    pub signature: Vec<u8>,
+}
+
+impl Signed {
+    /// Reads the first three elements of `kids`; the errors name the signed
+    /// part (`tbs_missing`) and the algorithm (`alg_missing`) as each
+    /// format says it.
+    fn read<'a>(
+        kids: &[tlv::Tlv<'a>],
+        tbs_missing: &str,
+        alg_missing: &str,
+    ) -> Result<(tlv::Tlv<'a>, Signed), String> {
+        let tbs = *kids.first().ok_or(tbs_missing)?;
+        let (sig_oid, sig_params) = kids
+            .get(1)
+            .ok_or(alg_missing)
+            .map_err(str::to_string)
+            .and_then(|a| tlv::algorithm(a).map_err(|e| e.to_string()))?;
+        let signature = kids
+            .get(2)
+            .filter(|b| b.tag == tlv::BIT_STRING)
+            .and_then(|b| b.content.get(1..))
+            .ok_or("no signature value")?
+            .to_vec();
+        let signed = Signed {
+            tbs: tbs.raw.to_vec(),
+            sig_oid,
+            sig_params,
+            signature,
+        };
+        Ok((tbs, signed))
+    }
+
+    /// Whether the signature verifies under `spki`.
+    fn verify(&self, spki: &[u8]) -> algorithms::Verification {
+        algorithms::verify(
+            &self.sig_oid,
+            self.sig_params.as_deref(),
+            None,
+            spki,
+            &self.tbs,
+            &self.signature,
+        )
+    }
+}
 
 /// Clocks differ: revocation data dated this far in the future is still
 /// read as current.
@@ -326,14 +380,7 @@ fn crl_finding(ev: &Evidence, cert: &Cert, issuer: &Cert, req: &Request) -> Find
         next_update: crl.next_update,
         why,
     };
-    let v = algorithms::verify(
-        &crl.sig_oid,
-        crl.sig_params.as_deref(),
-        None,
-        &issuer.spki,
-        &crl.tbs,
-        &crl.signature,
-    );
+    let v = crl.signed.verify(&issuer.spki);
     if let Err(e) = v.result {
         return problem(format!(
             "its signature does not verify under the key of {} ({e})",
@@ -440,14 +487,7 @@ fn ocsp_finding(
             }
         }
     };
-    let v = algorithms::verify(
-        &resp.sig_oid,
-        resp.sig_params.as_deref(),
-        None,
-        &signer_spki,
-        &resp.tbs,
-        &resp.signature,
-    );
+    let v = resp.signed.verify(&signer_spki);
     if let Err(e) = v.result {
         return problem(format!("its signature does not verify ({e})"));
     }

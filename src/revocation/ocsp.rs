@@ -3,8 +3,8 @@
 
 use time::OffsetDateTime;
 
-use super::RevocationError;
-use crate::signature::tlv::{self, Tlv};
+use super::{RevocationError, Signed};
+use crate::crypto::tlv::{self, Tlv};
 
 const OID_OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
 /// Single responses read at most from one response.
@@ -48,10 +48,8 @@ pub struct Response {
     pub responder: ResponderId,
     pub produced_at: OffsetDateTime,
     pub responses: Vec<Single>,
-    pub tbs: Vec<u8>,
-    pub sig_oid: String,
-    pub sig_params: Option<Vec<u8>>,
-    pub signature: Vec<u8>,
+    /// tbsResponseData, its signature algorithm and value.
+    pub signed: Signed,
     /// The certificates the response carries (a delegated responder's).
     pub certs: Vec<Vec<u8>>,
 }
@@ -105,15 +103,7 @@ impl Response {
     fn parse_basic(der: &[u8]) -> Result<Response, RevocationError> {
         let (basic, _) = tlv::read(der).map_err(bad)?;
         let kids = basic.children().map_err(bad)?;
-        let tbs = kids.first().ok_or_else(|| bad("no tbsResponseData"))?;
-        let (sig_oid, sig_params) =
-            tlv::algorithm(kids.get(1).ok_or_else(|| bad("algorithm"))?).map_err(bad)?;
-        let signature = kids
-            .get(2)
-            .filter(|b| b.tag == tlv::BIT_STRING)
-            .and_then(|b| b.content.get(1..))
-            .ok_or_else(|| bad("no signature value"))?
-            .to_vec();
+        let (tbs, signed) = Signed::read(&kids, "no tbsResponseData", "algorithm").map_err(bad)?;
         let mut certs = Vec::new();
         if let Some(wrapped) = kids.get(3).filter(|t| t.context() == Some(0)) {
             let seq = wrapped
@@ -161,10 +151,7 @@ impl Response {
             responder,
             produced_at,
             responses,
-            tbs: tbs.raw.to_vec(),
-            sig_oid,
-            sig_params,
-            signature,
+            signed,
             certs,
         })
     }

@@ -197,10 +197,10 @@ fn flip_in(der: &mut [u8], sig: &[u8]) {
 #[test]
 fn a_crl_or_ocsp_response_with_a_broken_signature_is_not_evidence() {
     let mut crl = fixture!("evidence", "crl.der");
-    let sig = crl::Crl::parse(&crl).expect("CRL").signature;
+    let sig = crl::Crl::parse(&crl).expect("CRL").signed.signature;
     flip_in(&mut crl, &sig);
     let mut resp = fixture!("evidence", "ocsp-good.der");
-    let sig = ocsp::Response::parse(&resp).expect("OCSP").signature;
+    let sig = ocsp::Response::parse(&resp).expect("OCSP").signed.signature;
     flip_in(&mut resp, &sig);
     for (kind, der) in [(Kind::Crl, crl), (Kind::Ocsp, resp)] {
         let o = run(

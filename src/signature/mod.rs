@@ -2,18 +2,20 @@
 //! what its container is, and whether its value verifies. Trust of the
 //! signer is asked of [`crate::trust`]; the verdict is not decided here.
 
-pub mod algorithms;
 pub mod byte_range;
 pub mod cms;
 pub mod container;
 pub mod locate;
 pub mod pkcs1;
 pub mod ses;
-pub mod sm2;
+pub mod signed_data;
 pub mod timestamp;
-pub mod tlv;
 
 use time::OffsetDateTime;
+
+/// The BER/DER reader and the algorithms, which sit below this module in
+/// [`crate::crypto`], under the names they had here.
+pub use crate::crypto::{algorithms, sm2, tlv};
 
 use crate::report::{Reason, SealInfo, SignerInfo, TimestampInfo};
 use crate::trust::TrustStore;
@@ -60,8 +62,9 @@ pub struct ValueCheck {
     /// The (first) signer's chain to a known issuer, signer first; empty
     /// where none was found. The revocation stage asks about it.
     pub chain: Vec<Vec<u8>>,
-    /// The revocation data the signature itself carries.
-    pub revocation_evidence: Vec<crate::revocation::Evidence>,
+    /// The revocation data the signature itself carries, as read from
+    /// its CMS (the revocation stage reads it).
+    pub carried_revocation: signed_data::CarriedRevocation,
     pub reasons: Vec<Reason>,
 }
 

@@ -2,9 +2,9 @@
 //! OCTET STRING), the certificates in /Cert. The first certificate is the
 //! signer's; the signature is over the ByteRange bytes.
 
-use super::algorithms::{self, DigestAlgorithm};
-use super::tlv;
 use super::{CheckContext, Format, ValueCheck};
+use crate::crypto::algorithms::{self, DigestAlgorithm};
+use crate::crypto::tlv;
 use crate::report::{Code, Reason};
 use crate::trust::chain::{self, Cert};
 use crate::trust::signing_time;

@@ -5,9 +5,10 @@
 
 use time::OffsetDateTime;
 
-use super::algorithms::DigestAlgorithm;
-use super::{cms, tlv};
+use super::signed_data;
 use super::{CheckContext, Format, ValueCheck};
+use crate::crypto::algorithms::DigestAlgorithm;
+use crate::crypto::tlv;
 use crate::report::{Code, Reason, Severity, TimestampInfo};
 use crate::trust::chain::{self, Cert};
 use crate::trust::TrustStore;
@@ -94,7 +95,7 @@ impl TokenCheck {
 /// `imprinted`.
 pub fn check_token(token: &[u8], imprinted: &[&[u8]], trust: &TrustStore) -> TokenCheck {
     let mut out = TokenCheck::default();
-    let sd = match cms::parse(token) {
+    let sd = match signed_data::parse(token) {
         Ok(sd) => sd,
         Err(e) => {
             out.reasons.push(Reason::detail(
@@ -107,7 +108,7 @@ pub fn check_token(token: &[u8], imprinted: &[&[u8]], trust: &TrustStore) -> Tok
     let Some(tst) = sd
         .econtent
         .as_deref()
-        .filter(|_| sd.econtent_type == cms::OID_TST_INFO)
+        .filter(|_| sd.econtent_type == signed_data::OID_TST_INFO)
     else {
         out.reasons.push(Reason::detail(
             Code::CmsUnparseable,
@@ -161,7 +162,7 @@ pub fn check_token(token: &[u8], imprinted: &[&[u8]], trust: &TrustStore) -> Tok
         .filter_map(|i| i.certificate.as_deref())
         .filter_map(Cert::parse)
         .collect();
-    let sc = cms::check_signer(&sd, si, &[tst], &store_certs);
+    let sc = signed_data::check_signer(&sd, si, &[tst], &store_certs);
     out.digest_ok = sc.digest_ok;
     out.signature_ok = sc.signature_ok;
     out.signature_algorithm = sc.signature_algorithm.clone();

@@ -11,9 +11,9 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
 
 use super::TrustStore;
+use crate::crypto::algorithms::{self, DigestAlgorithm};
+use crate::crypto::tlv;
 use crate::report::{Code, Reason, SignerInfo};
-use crate::signature::algorithms::{self, DigestAlgorithm};
-use crate::signature::tlv;
 
 /// Longest chain certcheck follows (signer + intermediates + issuer).
 const MAX_PATH: usize = 8;
@@ -332,17 +332,8 @@ impl<'a> Search<'a> {
                     {
                         continue;
                     }
-                    self.budget -= 1;
-                    let v = last.verify_issued_by(cand);
-                    if v.result.is_ok() {
-                        path.push(cand);
-                        if let Some(name) = self.find(path) {
-                            if v.digest == Some(DigestAlgorithm::Sha1) {
-                                self.weak = true;
-                            }
-                            return Some(name);
-                        }
-                        path.pop();
+                    if let Some(name) = self.through(path, last, cand) {
+                        return Some(name);
                     }
                 }
             }
@@ -358,21 +349,32 @@ impl<'a> Search<'a> {
             if !last.may_be_issued_by(cand) || self.budget == 0 {
                 continue;
             }
-            self.budget -= 1;
-            let v = last.verify_issued_by(cand);
-            if v.result.is_err() {
-                continue;
-            }
-            path.push(cand);
-            if let Some(name) = self.find(path) {
-                if v.digest == Some(DigestAlgorithm::Sha1) {
-                    self.weak = true;
-                }
+            if let Some(name) = self.through(path, last, cand) {
                 return Some(name);
             }
-            path.pop();
         }
         None
+    }
+
+    /// Tries `cand` as the issuer of `last`, the end of `path`: its
+    /// signature on `last` must verify and the path through it reach a
+    /// known issuer, whose name is returned. Spends one of the budget.
+    fn through(&mut self, path: &mut Vec<&'a Cert>, last: &Cert, cand: &'a Cert) -> Option<String> {
+        self.budget -= 1;
+        let v = last.verify_issued_by(cand);
+        if v.result.is_err() {
+            return None;
+        }
+        path.push(cand);
+        let found = self.find(path);
+        if found.is_some() {
+            if v.digest == Some(DigestAlgorithm::Sha1) {
+                self.weak = true;
+            }
+        } else {
+            path.pop();
+        }
+        found
     }
 }
 

@@ -156,19 +156,9 @@ pub fn document_dates(doc: &lopdf::Document) -> Vec<OffsetDateTime> {
 /// PDF text strings are PDFDocEncoding or UTF-16BE with a BOM; dates are
 /// ASCII either way.
 fn decode_text(bytes: &[u8]) -> String {
-    if bytes.starts_with(&[0xfe, 0xff]) {
-        let units: Vec<u16> = bytes
-            .get(2..)
-            .unwrap_or(&[])
-            .chunks_exact(2)
-            .map(|c| {
-                u16::from_be_bytes([
-                    c.first().copied().unwrap_or(0),
-                    c.get(1).copied().unwrap_or(0),
-                ])
-            })
-            .collect();
-        String::from_utf16_lossy(&units)
+    if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
+        // An odd last byte is dropped, not padded.
+        crate::pdf::utf16be_lossy(rest.get(..rest.len() & !1).unwrap_or(&[]))
     } else {
         bytes.iter().map(|&b| char::from(b)).collect()
     }
@@ -232,7 +222,7 @@ pub fn parse_iso_date(s: &str) -> Option<OffsetDateTime> {
             time::UtcOffset::from_hms(sign * h, sign * m, 0).ok()?
         }
     };
-    build(
+    crate::crypto::tlv::date_time(
         num(1, 0)? as i32,
         num(2, 1)?,
         num(3, 1)?,
@@ -241,33 +231,6 @@ pub fn parse_iso_date(s: &str) -> Option<OffsetDateTime> {
         num(6, 0)?,
         offset,
     )
-}
-
-/// A date-time from its parts, `None` where a part is out of range (a
-/// leap second is read as second 59). Shared by the PDF and ASN.1 date
-/// parsers.
-pub(crate) fn build(
-    year: i32,
-    month: u32,
-    day: u32,
-    hour: u32,
-    minute: u32,
-    second: u32,
-    offset: time::UtcOffset,
-) -> Option<OffsetDateTime> {
-    let date = time::Date::from_calendar_date(
-        year,
-        time::Month::try_from(u8::try_from(month).ok()?).ok()?,
-        u8::try_from(day).ok()?,
-    )
-    .ok()?;
-    let t = time::Time::from_hms(
-        u8::try_from(hour).ok()?,
-        u8::try_from(minute).ok()?,
-        u8::try_from(second.min(59)).ok()?,
-    )
-    .ok()?;
-    Some(time::PrimitiveDateTime::new(date, t).assume_offset(offset))
 }
 
 /// Parses a PDF date string (D:YYYYMMDDHHmmSSOHH'mm'); every part after the
@@ -304,7 +267,7 @@ pub fn parse_pdf_date(s: &str) -> Option<OffsetDateTime> {
         }
         Some(_) => return None,
     };
-    build(
+    crate::crypto::tlv::date_time(
         year,
         part(4, 6, 1)?,
         part(6, 8, 1)?,

@@ -261,106 +261,12 @@ pub fn certificates_in(bytes: &[u8]) -> Vec<Vec<u8>> {
                 out.push(pem.contents);
             }
         }
-    } else if let Ok(t) = crate::signature::tlv::read_padded(bytes) {
+    } else if let Ok(t) = crate::crypto::tlv::read_padded(bytes) {
         if Cert::parse(t.raw).is_some() {
             out.push(t.raw.to_vec());
         }
     }
     out
-}
-
-/// What `certcheck trust add` pinned.
-#[derive(Debug, Clone)]
-pub struct Pinned {
-    pub name: String,
-    pub spki_sha256: String,
-    pub file: PathBuf,
-}
-
-/// Pins an issuer into the default store: from a certificate file, the
-/// certificate itself; from a signed PDF, the top of its first CMS
-/// signature's embedded chain (the signer's issuer as far as the file
-/// shows it). Use it only on a file known to be genuine.
-pub fn pin_into_default(path: &Path) -> Result<Pinned, TrustError> {
-    let dir = TrustStore::default_dir().ok_or_else(|| TrustError::Write {
-        path: PathBuf::from("(no config dir)"),
-        message: "no platform config folder".into(),
-    })?;
-    pin_into(path, &dir)
-}
-
-pub fn pin_into(path: &Path, dir: &Path) -> Result<Pinned, TrustError> {
-    let bytes = std::fs::read(path).map_err(|e| read_error(path, e))?;
-    let der = if bytes.starts_with(b"%PDF") || bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
-        issuer_from_pdf(&bytes).ok_or_else(|| TrustError::Parse {
-            path: path.to_path_buf(),
-            message: "no CMS signature with a certificate in this PDF".into(),
-        })?
-    } else {
-        certificates_in(&bytes)
-            .into_iter()
-            .next()
-            .ok_or_else(|| TrustError::Parse {
-                path: path.to_path_buf(),
-                message: "no PEM or DER certificate".into(),
-            })?
-    };
-    let cert = Cert::parse(&der).ok_or_else(|| TrustError::Parse {
-        path: path.to_path_buf(),
-        message: "the certificate does not parse".into(),
-    })?;
-    std::fs::create_dir_all(dir).map_err(|e| TrustError::Write {
-        path: dir.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    let pin = hex::encode(cert.spki_sha256);
-    let file = dir.join(format!("issuer-{}.pem", pin.get(..16).unwrap_or(&pin)));
-    let pem = to_pem(&der);
-    std::fs::write(&file, pem).map_err(|e| TrustError::Write {
-        path: file.clone(),
-        message: e.to_string(),
-    })?;
-    Ok(Pinned {
-        name: cert.display_name(),
-        spki_sha256: pin,
-        file,
-    })
-}
-
-fn issuer_from_pdf(bytes: &[u8]) -> Option<Vec<u8>> {
-    let file = crate::pdf::PdfFile::parse(bytes, None).ok()?;
-    for field in crate::signature::locate::find_signatures(&file) {
-        let contents = field.contents.as_deref().unwrap_or(&[]);
-        let Ok(sd) = crate::signature::cms::parse(contents) else {
-            continue;
-        };
-        let bag: Vec<Cert> = sd
-            .certificates
-            .iter()
-            .filter_map(|d| Cert::parse(d))
-            .collect();
-        let Some(si) = sd.signers.first() else {
-            continue;
-        };
-        let Some(signer) = crate::signature::cms::find_signer(&si.sid, &bag) else {
-            continue;
-        };
-        // Climb the embedded chain by verified signatures.
-        let mut top = signer;
-        for _ in 0..8 {
-            let next = bag.iter().find(|c| {
-                c.spki_sha256 != top.spki_sha256
-                    && c.subject_raw == top.issuer_raw
-                    && top.verify_issued_by(c).result.is_ok()
-            });
-            match next {
-                Some(n) => top = n,
-                None => break,
-            }
-        }
-        return Some(top.der.clone());
-    }
-    None
 }
 
 /// A DER certificate as the PEM text the store folder keeps (the one
@@ -482,22 +388,5 @@ mod tests {
         let junk = dir.path().join("ignored.txt");
         assert!(TrustStore::load(&[junk], false).is_err());
         assert!(TrustStore::load(&[dir.path().join("missing.pem")], false).is_err());
-    }
-
-    #[test]
-    fn pins_a_certificate_file_and_reads_it_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let (der, pem) = cert("Issuer");
-        let src = dir.path().join("issuer.crt");
-        std::fs::write(&src, pem).unwrap();
-        let store_dir = dir.path().join("store");
-        let pinned = pin_into(&src, &store_dir).unwrap();
-        assert_eq!(pinned.name, "Issuer");
-        let store = TrustStore::load(&[store_dir], false).unwrap();
-        assert_eq!(store.issuers.len(), 1);
-        assert_eq!(
-            store.issuers[0].certificate.as_deref(),
-            Some(der.as_slice())
-        );
     }
 }

@@ -10,8 +10,11 @@ use time::macros::datetime;
 use time::OffsetDateTime;
 
 use super::*;
+use crate::crypto::tlv::{self, encode};
 use crate::report::{Code, Severity};
-use crate::signature::tlv::{self, encode};
+use crate::signature::signed_data::{
+    OID_CONTENT_TYPE, OID_MESSAGE_DIGEST, OID_SIGNING_CERT_V2, OID_SIGNING_TIME,
+};
 use crate::signature::CheckContext;
 use crate::trust::TrustStore;
 
@@ -608,7 +611,7 @@ fn garbage_and_missing_signers_are_reported() {
 
 #[test]
 fn forbidden_and_unknown_algorithms() {
-    use crate::signature::algorithms::{verify, AlgorithmError};
+    use crate::crypto::algorithms::{verify, AlgorithmError};
     // A 1024-bit RSA key.
     let mut modulus = vec![0xc5u8; 128];
     modulus[127] = 0x01;

@@ -197,21 +197,11 @@ fn read_depth(input: &[u8], depth: usize, rules: Rules) -> Result<(Tlv<'_>, &[u8
         }
         (Some(len), 2 + n)
     };
-    match len {
+    let (content, end, indefinite) = match len {
         Some(len) => {
             let end = header.checked_add(len).ok_or(TlvError::BadLength)?;
             let content = input.get(header..end).ok_or(TlvError::Truncated)?;
-            let raw = input.get(..end).ok_or(TlvError::Truncated)?;
-            let rest = input.get(end..).ok_or(TlvError::Truncated)?;
-            Ok((
-                Tlv {
-                    tag,
-                    content,
-                    raw,
-                    indefinite: false,
-                },
-                rest,
-            ))
+            (content, end, false)
         }
         None => {
             if tag & 0x20 == 0 {
@@ -229,20 +219,20 @@ fn read_depth(input: &[u8], depth: usize, rules: Rules) -> Result<(Tlv<'_>, &[u8
                 pos = body.len() - rest.len();
             }
             let content = body.get(..pos).ok_or(TlvError::Truncated)?;
-            let end = header + pos + 2;
-            let raw = input.get(..end).ok_or(TlvError::Truncated)?;
-            let rest = input.get(end..).ok_or(TlvError::Truncated)?;
-            Ok((
-                Tlv {
-                    tag,
-                    content,
-                    raw,
-                    indefinite: true,
-                },
-                rest,
-            ))
+            (content, header + pos + 2, true)
         }
-    }
+    };
+    let raw = input.get(..end).ok_or(TlvError::Truncated)?;
+    let rest = input.get(end..).ok_or(TlvError::Truncated)?;
+    Ok((
+        Tlv {
+            tag,
+            content,
+            raw,
+            indefinite,
+        },
+        rest,
+    ))
 }
 
 /// All BER elements in `input`, which must hold nothing else.
@@ -418,8 +408,35 @@ pub fn parse_asn1_time(s: &str, utc: bool) -> Option<time::OffsetDateTime> {
         }
         _ => return None,
     };
-    crate::trust::signing_time::build(year, month, day, hour, minute, second, offset)
+    date_time(year, month, day, hour, minute, second, offset)
         .map(|t| t.to_offset(time::UtcOffset::UTC))
+}
+
+/// A date-time from its parts, `None` where a part is out of range (a
+/// leap second is read as second 59). Shared by the PDF and ASN.1 date
+/// parsers.
+pub(crate) fn date_time(
+    year: i32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    offset: time::UtcOffset,
+) -> Option<time::OffsetDateTime> {
+    let date = time::Date::from_calendar_date(
+        year,
+        time::Month::try_from(u8::try_from(month).ok()?).ok()?,
+        u8::try_from(day).ok()?,
+    )
+    .ok()?;
+    let t = time::Time::from_hms(
+        u8::try_from(hour).ok()?,
+        u8::try_from(minute).ok()?,
+        u8::try_from(second.min(59)).ok()?,
+    )
+    .ok()?;
+    Some(time::PrimitiveDateTime::new(date, t).assume_offset(offset))
 }
 
 /// DER encoding helpers for the few structures certcheck writes (tests and

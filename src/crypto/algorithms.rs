@@ -7,7 +7,7 @@ use sha2::Digest as _;
 use thiserror::Error;
 
 use super::tlv::{self, Tlv};
-use crate::report::{Code, Reason};
+use crate::report::reason::{Code, Reason};
 
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum AlgorithmError {
