@@ -83,9 +83,12 @@ fn check_one(path: &std::path::Path, options: &Options) -> Record {
     }
 }
 
-/// Where `files` came from: turns the command line's paths into files.
+/// Where `files` came from: turns the command line's paths into files
+/// (files as given, folders searched, recursively and sorted, for
+/// `*.pdf`). A symlinked folder is not followed; one named `*.pdf` is
+/// taken as a file (its check then says it is not one).
 pub fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
-    crate::pipeline::collect_pdfs(paths)
+    gather(paths, None)
 }
 
 /// The files a command line names, and what the folder walk left out so
@@ -100,24 +103,36 @@ pub struct Inputs {
 
 /// Like [`collect`], and says which symlinked folders were skipped.
 pub fn collect_inputs(paths: &[PathBuf]) -> Inputs {
-    let mut inputs = Inputs::default();
+    let mut skipped_links = Vec::new();
+    let files = gather(paths, Some(&mut skipped_links));
+    Inputs {
+        files,
+        skipped_links,
+    }
+}
+
+/// The files `paths` name, each folder's sorted. `links`: where the
+/// symlinked folders found go; without it, they are left to the `*.pdf`
+/// rule as any other entry (see [`collect`]).
+fn gather(paths: &[PathBuf], mut links: Option<&mut Vec<PathBuf>>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
             let mut found = Vec::new();
-            walk(p, &mut found, &mut inputs.skipped_links, 0);
+            walk(p, &mut found, links.as_deref_mut(), 0);
             found.sort();
-            inputs.files.extend(found);
+            files.extend(found);
         } else {
-            inputs.files.push(p.clone());
+            files.push(p.clone());
         }
     }
-    inputs
+    files
 }
 
 /// Folders deeper than this are not searched.
 const MAX_DEPTH: usize = 32;
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<PathBuf>, depth: usize) {
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, mut links: Option<&mut Vec<PathBuf>>, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -130,9 +145,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<PathBuf>, depth: u
             continue;
         };
         if kind.is_dir() {
-            walk(&path, out, skipped, depth + 1);
-        } else if kind.is_symlink() && path.is_dir() {
-            skipped.push(path);
+            walk(&path, out, links.as_deref_mut(), depth + 1);
+        } else if let Some(links) = links
+            .as_deref_mut()
+            .filter(|_| kind.is_symlink() && path.is_dir())
+        {
+            links.push(path);
         } else if path
             .extension()
             .and_then(|e| e.to_str())

@@ -32,6 +32,16 @@ struct CompareState {
     budget: usize,
 }
 
+impl CompareState {
+    /// A fresh comparison: nothing assumed equal, the whole budget left.
+    fn new() -> CompareState {
+        CompareState {
+            assumed: HashSet::new(),
+            budget: COMPARE_BUDGET,
+        }
+    }
+}
+
 impl<'a> Comparer<'a> {
     pub fn new(a: &'a Document, b: &'a Document) -> Self {
         let index = |d: &Document| -> HashMap<ObjectId, usize> {
@@ -52,10 +62,7 @@ impl<'a> Comparer<'a> {
     /// Whether `x` (in `a`) and `y` (in `b`) are the same value. Keys in
     /// `skip` are ignored in the top-level dictionaries only.
     pub fn equal(&self, x: &Object, y: &Object, skip: &[&[u8]]) -> bool {
-        let mut st = CompareState {
-            assumed: HashSet::new(),
-            budget: COMPARE_BUDGET,
-        };
+        let mut st = CompareState::new();
         self.eq(x, y, skip, 0, &mut st)
     }
 
@@ -123,10 +130,7 @@ impl<'a> Comparer<'a> {
 
     /// Whether two dictionaries are the same value, ignoring `skip` keys.
     pub fn equal_dicts(&self, p: &Dictionary, q: &Dictionary, skip: &[&[u8]]) -> bool {
-        let mut st = CompareState {
-            assumed: HashSet::new(),
-            budget: COMPARE_BUDGET,
-        };
+        let mut st = CompareState::new();
         self.dict_eq(p, q, skip, 0, &mut st)
     }
 

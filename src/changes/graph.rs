@@ -58,16 +58,7 @@ fn walk_pages<'a>(
     seen: &mut HashSet<ObjectId>,
     out: &mut Vec<Page<'a>>,
 ) {
-    if depth > limits::MAX_DEPTH || out.len() >= MAX_PAGES {
-        return;
-    }
-    let id = node.as_reference().ok();
-    if let Some(id) = id {
-        if !seen.insert(id) {
-            return;
-        }
-    }
-    let Ok(dict) = resolve(doc, node).as_dict() else {
+    let Some((id, dict)) = enter(doc, node, depth, out.len() >= MAX_PAGES, seen) else {
         return;
     };
     let mut inh: Vec<(&'static [u8], &'a Object)> = inherited.to_vec();
@@ -92,6 +83,30 @@ fn walk_pages<'a>(
             walk_pages(doc, kid, &inh, depth + 1, seen, out);
         }
     }
+}
+
+/// A node of a tree walk (the page tree, the field tree), as entered:
+/// its object id (when indirect) and dictionary. None, and the walk goes
+/// no further down here, when it is too deep, `full` (it has gathered all
+/// it takes), met before (a cycle) or not a dictionary.
+fn enter<'a>(
+    doc: &'a Document,
+    node: &'a Object,
+    depth: usize,
+    full: bool,
+    seen: &mut HashSet<ObjectId>,
+) -> Option<(Option<ObjectId>, &'a Dictionary)> {
+    if depth > limits::MAX_DEPTH || full {
+        return None;
+    }
+    let id = node.as_reference().ok();
+    if let Some(id) = id {
+        if !seen.insert(id) {
+            return None;
+        }
+    }
+    let dict = resolve(doc, node).as_dict().ok()?;
+    Some((id, dict))
 }
 
 pub fn catalog(doc: &Document) -> Option<&Dictionary> {
@@ -160,16 +175,7 @@ fn walk_field<'a>(
     seen: &mut HashSet<ObjectId>,
     out: &mut Vec<Field<'a>>,
 ) {
-    if depth > limits::MAX_DEPTH || out.len() >= MAX_FIELDS {
-        return;
-    }
-    let id = node.as_reference().ok();
-    if let Some(id) = id {
-        if !seen.insert(id) {
-            return;
-        }
-    }
-    let Ok(dict) = resolve(doc, node).as_dict() else {
+    let Some((id, dict)) = enter(doc, node, depth, out.len() >= MAX_FIELDS, seen) else {
         return;
     };
     let partial = match dict_get(doc, dict, b"T") {

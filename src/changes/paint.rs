@@ -355,15 +355,7 @@ pub(crate) fn paints_anything(content: &[u8]) -> bool {
 /// PDFDocEncoding, read as Latin-1 here).
 pub(crate) fn text_string(bytes: &[u8]) -> String {
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        let units: Vec<u16> = rest
-            .chunks(2)
-            .map(|c| {
-                let hi = c.first().copied().unwrap_or(0);
-                let lo = c.get(1).copied().unwrap_or(0);
-                u16::from_be_bytes([hi, lo])
-            })
-            .collect();
-        return String::from_utf16_lossy(&units);
+        return crate::pdf::utf16be_lossy(rest);
     }
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return String::from_utf8_lossy(rest).into_owned();
@@ -484,16 +476,7 @@ impl ToUnicode {
         };
         let utf16 = |t: &str, add: u32| -> Option<String> {
             let h = t.strip_prefix('<')?;
-            let bytes = hex_bytes(h)?;
-            let mut units: Vec<u16> = bytes
-                .chunks(2)
-                .map(|c| {
-                    u16::from_be_bytes([
-                        c.first().copied().unwrap_or(0),
-                        c.get(1).copied().unwrap_or(0),
-                    ])
-                })
-                .collect();
+            let mut units = crate::pdf::utf16be_units(&hex_bytes(h)?);
             if let Some(last) = units.last_mut() {
                 *last = last.wrapping_add(u16::try_from(add).ok()?);
             }

@@ -5,6 +5,41 @@
 
 use super::LedgerError;
 
+/// A stored value: what both engines read back from a column.
+pub(crate) trait Value:
+    for<'a> postgres::types::FromSql<'a> + rusqlite::types::FromSql
+{
+}
+impl<T: for<'a> postgres::types::FromSql<'a> + rusqlite::types::FromSql> Value for T {}
+
+/// A row as an engine returns it, read by column number: the readers
+/// below are written once for both engines.
+pub(crate) trait Columns {
+    type Error;
+    fn col<T: Value>(&self, i: usize) -> Result<T, Self::Error>;
+}
+
+/// A stored value as a statement parameter: each engine binds it through
+/// its own `ToSql`, the import checksum writes it as JSON.
+pub(crate) trait Stored: postgres::types::ToSql + Sync + rusqlite::ToSql {
+    fn json(&self) -> serde_json::Value;
+}
+
+impl<T: postgres::types::ToSql + Sync + rusqlite::ToSql + serde::Serialize> Stored for T {
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+/// One statement parameter, borrowed from a row: each column list below is
+/// written once, for both engines' inserts and for the import checksum.
+pub(crate) type Param<'a> = &'a dyn Stored;
+
+/// `columns` with the id first: the order of the IMPORT_* statements.
+fn with_id<'a>(id: &'a i64, columns: Vec<Param<'a>>) -> Vec<Param<'a>> {
+    std::iter::once(id as Param).chain(columns).collect()
+}
+
 /// A check as it is stored: one row of `checks`, plus (when read back) the
 /// latest answer recorded from the online check.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -46,19 +81,8 @@ pub(crate) struct ConfirmationRow {
     pub desk: Option<String>,
 }
 
-/// A person's correction of a check: an entry of its own that refers to
-/// the check (which is never updated), with why and what is corrected.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct CorrectionRow {
-    pub id: i64,
-    pub check_id: i64,
-    pub reason: String,
-    pub verdict: Option<String>,
-    pub answer: Option<String>,
-    pub corrected_at: String,
-    pub operator: Option<String>,
-    pub desk: Option<String>,
-}
+/// A person's correction of a check, as stored: the public [`Correction`].
+pub(crate) type CorrectionRow = super::Correction;
 
 /// An earlier check that may conflict with a new one: every check that
 /// shares its 管理号 key, ID number key or file hash.
@@ -76,6 +100,150 @@ pub(crate) struct Candidate {
     pub has_fields: bool,
     pub operator: Option<String>,
     pub desk: Option<String>,
+}
+
+impl Row {
+    /// One row of [`ROW_COLUMNS`].
+    pub fn read<R: Columns>(r: &R) -> Result<Row, R::Error> {
+        Ok(Row {
+            id: r.col(0)?,
+            checked_at: r.col(1)?,
+            path: r.col(2)?,
+            sha256: r.col(3)?,
+            size: r.col(4)?,
+            verdict: r.col(5)?,
+            reasons: r.col(6)?,
+            fields: r.col(7)?,
+            management_number: r.col(8)?,
+            name: r.col(9)?,
+            id_number: r.col(10)?,
+            mn_key: r.col(11)?,
+            name_key: r.col(12)?,
+            id_key: r.col(13)?,
+            conflicts: r.col(14)?,
+            record: r.col(15)?,
+            operator: r.col(16)?,
+            desk: r.col(17)?,
+            certcheck_version: r.col(18)?,
+            trust_fingerprint: r.col(19)?,
+            confirmation: r.col(20)?,
+            confirmed_at: r.col(21)?,
+        })
+    }
+
+    /// The parameters of [`INSERT_ROW`], in its order.
+    pub fn columns(&self) -> Vec<Param<'_>> {
+        vec![
+            &self.checked_at,
+            &self.path,
+            &self.sha256,
+            &self.size,
+            &self.verdict,
+            &self.reasons,
+            &self.fields,
+            &self.management_number,
+            &self.name,
+            &self.id_number,
+            &self.mn_key,
+            &self.name_key,
+            &self.id_key,
+            &self.conflicts,
+            &self.record,
+            &self.operator,
+            &self.desk,
+            &self.certcheck_version,
+            &self.trust_fingerprint,
+        ]
+    }
+
+    /// The parameters of [`IMPORT_ROW`]: the id, then [`Row::columns`].
+    pub fn import_columns(&self) -> Vec<Param<'_>> {
+        with_id(&self.id, self.columns())
+    }
+}
+
+impl ConfirmationRow {
+    /// One row of [`CONFIRMATION_COLUMNS`] or [`ANSWERS_FOR_MN`].
+    pub fn read<R: Columns>(r: &R) -> Result<ConfirmationRow, R::Error> {
+        Ok(ConfirmationRow {
+            id: r.col(0)?,
+            check_id: r.col(1)?,
+            answer: r.col(2)?,
+            confirmed_at: r.col(3)?,
+            operator: r.col(4)?,
+            desk: r.col(5)?,
+        })
+    }
+
+    /// The parameters of [`INSERT_CONFIRMATION`].
+    pub fn columns(&self) -> Vec<Param<'_>> {
+        vec![
+            &self.check_id,
+            &self.answer,
+            &self.confirmed_at,
+            &self.operator,
+            &self.desk,
+        ]
+    }
+
+    /// The parameters of [`IMPORT_CONFIRMATION`].
+    pub fn import_columns(&self) -> Vec<Param<'_>> {
+        with_id(&self.id, self.columns())
+    }
+}
+
+impl CorrectionRow {
+    /// One row of [`CORRECTION_COLUMNS`].
+    pub(crate) fn read<R: Columns>(r: &R) -> Result<CorrectionRow, R::Error> {
+        Ok(CorrectionRow {
+            id: r.col(0)?,
+            check_id: r.col(1)?,
+            reason: r.col(2)?,
+            verdict: r.col(3)?,
+            answer: r.col(4)?,
+            corrected_at: r.col(5)?,
+            operator: r.col(6)?,
+            desk: r.col(7)?,
+        })
+    }
+
+    /// The parameters of [`INSERT_CORRECTION`].
+    pub(crate) fn columns(&self) -> Vec<Param<'_>> {
+        vec![
+            &self.check_id,
+            &self.reason,
+            &self.verdict,
+            &self.answer,
+            &self.corrected_at,
+            &self.operator,
+            &self.desk,
+        ]
+    }
+
+    /// The parameters of [`IMPORT_CORRECTION`].
+    pub(crate) fn import_columns(&self) -> Vec<Param<'_>> {
+        with_id(&self.id, self.columns())
+    }
+}
+
+impl Candidate {
+    /// One row of [`CANDIDATES`].
+    pub fn read<R: Columns>(r: &R) -> Result<Candidate, R::Error> {
+        Ok(Candidate {
+            id: r.col(0)?,
+            name: r.col(1)?,
+            id_number: r.col(2)?,
+            checked_at: r.col(3)?,
+            path: r.col(4)?,
+            mn_key: r.col(5)?,
+            name_key: r.col(6)?,
+            id_key: r.col(7)?,
+            sha256: r.col(8)?,
+            has_fields: r.col(9)?,
+            operator: r.col(10)?,
+            desk: r.col(11)?,
+        })
+    }
 }
 
 /// What the candidates of a new check are looked up by.
@@ -129,6 +297,18 @@ pub(crate) enum Filter {
     IdKey(String),
 }
 
+impl Filter {
+    /// The parameters of [`select_sql`]'s WHERE clause.
+    pub fn params(&self) -> Vec<Param<'_>> {
+        match self {
+            Filter::All => vec![],
+            Filter::Id(id) => vec![id],
+            Filter::File { sha256, path } => vec![sha256, path],
+            Filter::MnKey(k) | Filter::IdKey(k) => vec![k],
+        }
+    }
+}
+
 /// The most candidates read for one new check: a file checked thousands
 /// of times still costs one bounded read.
 pub(crate) const MAX_CANDIDATES: i64 = 5_000;
@@ -149,12 +329,19 @@ pub(crate) trait Backend: Send {
     fn record(&mut self, lookup: &Lookup, decide: &mut Decide<'_>) -> Result<i64, LedgerError>;
     /// Appends a confirmation; NotFound when the check does not exist.
     fn confirm(&mut self, c: &ConfirmationRow) -> Result<(), LedgerError>;
+    /// The checks `filter` picks, oldest (or newest) first, at most `limit`.
     fn select(
         &mut self,
         filter: &Filter,
         newest_first: bool,
         limit: Option<i64>,
-    ) -> Result<Vec<Row>, LedgerError>;
+    ) -> Result<Vec<Row>, LedgerError> {
+        let mut params = filter.params();
+        params.extend(limit.as_ref().map(|n| n as Param));
+        self.rows(&select_sql(filter, newest_first, limit.is_some()), &params)
+    }
+    /// The rows of a read of `checks` (`sql` with $1.. parameters).
+    fn rows(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, LedgerError>;
     /// Every confirmation, oldest first.
     fn confirmations(&mut self) -> Result<Vec<ConfirmationRow>, LedgerError>;
     /// The confirmations of the checks with this 管理号 key, oldest first
@@ -230,7 +417,7 @@ pub(crate) const CONFIRMATION_COLUMNS: &str =
     "SELECT id, check_id, answer, confirmed_at, operator, desk FROM confirmations ORDER BY id";
 
 /// The WHERE clause of a filter ($1.. parameters) and its ORDER BY.
-pub(crate) fn select_sql(filter: &Filter, newest_first: bool, limit: bool) -> String {
+fn select_sql(filter: &Filter, newest_first: bool, limit: bool) -> String {
     let cond = match filter {
         Filter::All => "TRUE",
         Filter::Id(_) => "id = $1",

@@ -41,7 +41,7 @@ use crate::report::{
     Code, Fields, LedgerAnswer, LedgerConflict, LedgerEarlier, LedgerInfo, Reason, Record,
 };
 use crate::trust::TrustStore;
-use backend::{Backend, Candidate, ConfirmationRow, CorrectionRow, Filter, Lookup, Row};
+use backend::{Backend, Candidate, ConfirmationRow, CorrectionRow, Filter, Lookup, Param, Row};
 pub use export::{
     list_line, ExportFilter, ExportFormat, ExportStyle, EXPORT_HEADER, EXPORT_HEADER_ZH,
 };
@@ -325,20 +325,7 @@ impl Ledger {
     /// name and host until [`Ledger::set_stamp`] says otherwise.
     pub fn open<C: Into<LedgerConfig>>(config: C) -> Result<Ledger, LedgerError> {
         let config = config.into();
-        let mut backend = connect(&config.location)?;
-        let err = |e: LedgerError| LedgerError::Open {
-            location: config.location.describe(),
-            message: e.to_string(),
-        };
-        migrate(backend.as_mut()).map_err(err)?;
-        let (hashed, key) = settle_privacy(backend.as_mut(), &config.privacy).map_err(err)?;
-        Ok(Ledger {
-            location: config.location,
-            backend: RefCell::new(backend),
-            hashed,
-            key,
-            stamp: Stamp::new(None, None, &TrustStore::default()),
-        })
+        Ledger::open_with(config.location, |b| settle_privacy(b, &config.privacy))
     }
 
     /// Opens an existing ledger to read it: an SQLite file that is not
@@ -346,52 +333,52 @@ impl Ledger {
     /// the key (from `config`) is only needed to look an ID number up.
     pub fn open_existing<C: Into<LedgerConfig>>(config: C) -> Result<Ledger, LedgerError> {
         let config = config.into();
-        let err = |message: String| LedgerError::Open {
-            location: config.location.describe(),
-            message,
-        };
         if let Location::Sqlite(p) = &config.location {
             if !p.is_file() {
-                return Err(err("no ledger here (run verify with --ledger first)".into()));
+                return Err(LedgerError::Open {
+                    location: config.location.describe(),
+                    message: "no ledger here (run verify with --ledger first)".into(),
+                });
             }
         }
-        let mut backend = connect(&config.location)?;
-        migrate(backend.as_mut()).map_err(|e| err(e.to_string()))?;
-        let hashed = backend
-            .meta("privacy")
-            .map_err(|e| err(e.to_string()))?
-            .as_deref()
-            == Some(PrivacyMode::Hashed.as_str());
-        let key = match (&config.privacy, hashed) {
-            (Privacy::Hashed(k), true) => {
-                check_key(backend.as_mut(), k).map_err(|e| err(e.to_string()))?;
-                Some(k.clone())
-            }
-            _ => None,
-        };
-        Ok(Ledger {
-            location: config.location,
-            backend: RefCell::new(backend),
-            hashed,
-            key,
-            stamp: Stamp::new(None, None, &TrustStore::default()),
+        Ledger::open_with(config.location, |b| {
+            let hashed = b.meta("privacy")?.as_deref() == Some(PrivacyMode::Hashed.as_str());
+            let key = match (&config.privacy, hashed) {
+                (Privacy::Hashed(k), true) => {
+                    check_key(b, k)?;
+                    Some(k.clone())
+                }
+                _ => None,
+            };
+            Ok((hashed, key))
         })
     }
 
     /// Opens (creating and migrating) the target of `ledger import`,
     /// leaving its privacy setting to be copied from the source.
     pub fn open_import_target<C: Into<LedgerConfig>>(config: C) -> Result<Ledger, LedgerError> {
-        let config = config.into();
-        let mut backend = connect(&config.location)?;
-        migrate(backend.as_mut()).map_err(|e| LedgerError::Open {
-            location: config.location.describe(),
-            message: e.to_string(),
-        })?;
+        Ledger::open_with(config.into().location, |_| Ok((false, None)))
+    }
+
+    /// Connects to `location`, applies any migration not yet applied and
+    /// lets `privacy` say whether the ledger is hashed and with what key.
+    /// A failure after connecting is an Open error naming the location.
+    fn open_with(
+        location: Location,
+        privacy: impl FnOnce(&mut dyn Backend) -> Result<(bool, Option<HashKey>), LedgerError>,
+    ) -> Result<Ledger, LedgerError> {
+        let mut backend = connect(&location)?;
+        let (hashed, key) = migrate(backend.as_mut())
+            .and_then(|()| privacy(backend.as_mut()))
+            .map_err(|e| LedgerError::Open {
+                location: location.describe(),
+                message: e.to_string(),
+            })?;
         Ok(Ledger {
-            location: config.location,
+            location,
             backend: RefCell::new(backend),
-            hashed: false,
-            key: None,
+            hashed,
+            key,
             stamp: Stamp::new(None, None, &TrustStore::default()),
         })
     }
@@ -532,22 +519,7 @@ impl Ledger {
             .next()
             .map(|r| entry_from(r, true))
             .ok_or(LedgerError::NotFound(id))?;
-        entry.corrections = self
-            .backend
-            .borrow_mut()
-            .corrections(Some(id))?
-            .into_iter()
-            .map(|c| Correction {
-                id: c.id,
-                check_id: c.check_id,
-                reason: c.reason,
-                verdict: c.verdict,
-                answer: c.answer,
-                corrected_at: c.corrected_at,
-                operator: c.operator,
-                desk: c.desk,
-            })
-            .collect();
+        entry.corrections = self.backend.borrow_mut().corrections(Some(id))?;
         Ok(entry)
     }
 
@@ -1133,60 +1105,25 @@ fn checksum(
     corrections: &[CorrectionRow],
 ) -> ImportReport {
     let mut h = Sha256::new();
-    for r in rows {
-        let line = serde_json::json!([
-            r.id,
-            r.checked_at,
-            r.path,
-            r.sha256,
-            r.size,
-            r.verdict,
-            r.reasons,
-            r.fields,
-            r.management_number,
-            r.name,
-            r.id_number,
-            r.mn_key,
-            r.name_key,
-            r.id_key,
-            r.conflicts,
-            r.record,
-            r.operator,
-            r.desk,
-            r.certcheck_version,
-            r.trust_fingerprint,
-        ]);
-        h.update(line.to_string().as_bytes());
+    let mut line = |columns: Vec<serde_json::Value>| {
+        h.update(serde_json::Value::Array(columns).to_string().as_bytes());
         h.update(b"\n");
+    };
+    let json = |params: Vec<Param<'_>>| -> Vec<serde_json::Value> {
+        params.iter().map(|p| p.json()).collect()
+    };
+    for r in rows {
+        line(json(r.import_columns()));
     }
     for c in confirmations {
-        let line = serde_json::json!([
-            c.id,
-            c.check_id,
-            c.answer,
-            c.confirmed_at,
-            c.operator,
-            c.desk
-        ]);
-        h.update(line.to_string().as_bytes());
-        h.update(b"\n");
+        line(json(c.import_columns()));
     }
     // After the others, so a ledger without corrections keeps the checksum
     // it had before corrections existed.
     for c in corrections {
-        let line = serde_json::json!([
-            "correction",
-            c.id,
-            c.check_id,
-            c.reason,
-            c.verdict,
-            c.answer,
-            c.corrected_at,
-            c.operator,
-            c.desk
-        ]);
-        h.update(line.to_string().as_bytes());
-        h.update(b"\n");
+        let mut columns = vec![serde_json::json!("correction")];
+        columns.extend(json(c.import_columns()));
+        line(columns);
     }
     ImportReport {
         checks: rows.len() as i64,
@@ -1269,6 +1206,54 @@ fn verdict_name(given: &str) -> Result<String, LedgerError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The import checksum hashes each entry as the JSON array of its
+    /// stored columns, the id first (a correction after "correction").
+    #[test]
+    fn the_checksum_hashes_each_entry_as_a_json_array_of_its_columns() {
+        let row = Row {
+            id: 7,
+            checked_at: "2026-01-02T03:04:05Z".into(),
+            path: "a.pdf".into(),
+            size: Some(42),
+            verdict: "authentic".into(),
+            reasons: "[]".into(),
+            conflicts: "[]".into(),
+            record: "{}".into(),
+            operator: Some("王芳".into()),
+            ..Row::default()
+        };
+        let confirmation = ConfirmationRow {
+            id: 1,
+            check_id: 7,
+            answer: "found".into(),
+            confirmed_at: "2026-01-02T03:05:00Z".into(),
+            operator: None,
+            desk: Some("d1".into()),
+        };
+        let correction = CorrectionRow {
+            id: 2,
+            check_id: 7,
+            reason: "typo".into(),
+            verdict: None,
+            answer: Some("found".into()),
+            corrected_at: "2026-01-03T00:00:00Z".into(),
+            operator: None,
+            desk: None,
+        };
+        let lines = [
+            r#"[7,"2026-01-02T03:04:05Z","a.pdf",null,42,"authentic","[]",null,null,null,null,null,null,null,"[]","{}","王芳",null,null,null]"#,
+            r#"[1,7,"found","2026-01-02T03:05:00Z",null,"d1"]"#,
+            r#"["correction",2,7,"typo",null,"found","2026-01-03T00:00:00Z",null,null]"#,
+        ];
+        let mut h = Sha256::new();
+        for l in lines {
+            h.update(l.as_bytes());
+            h.update(b"\n");
+        }
+        let report = checksum(&[row], &[confirmation], &[correction]);
+        assert_eq!(report.checksum, hex::encode(h.finalize()));
+    }
 
     #[test]
     fn locations_and_cutoffs() {

@@ -63,31 +63,35 @@ impl Drop for Postgres {
     }
 }
 
-fn row_from(r: &postgres::Row) -> Result<Row, postgres::Error> {
-    Ok(Row {
-        id: r.try_get(0)?,
-        checked_at: r.try_get(1)?,
-        path: r.try_get(2)?,
-        sha256: r.try_get(3)?,
-        size: r.try_get(4)?,
-        verdict: r.try_get(5)?,
-        reasons: r.try_get(6)?,
-        fields: r.try_get(7)?,
-        management_number: r.try_get(8)?,
-        name: r.try_get(9)?,
-        id_number: r.try_get(10)?,
-        mn_key: r.try_get(11)?,
-        name_key: r.try_get(12)?,
-        id_key: r.try_get(13)?,
-        conflicts: r.try_get(14)?,
-        record: r.try_get(15)?,
-        operator: r.try_get(16)?,
-        desk: r.try_get(17)?,
-        certcheck_version: r.try_get(18)?,
-        trust_fingerprint: r.try_get(19)?,
-        confirmation: r.try_get(20)?,
-        confirmed_at: r.try_get(21)?,
-    })
+impl Columns for postgres::Row {
+    type Error = postgres::Error;
+    fn col<T: Value>(&self, i: usize) -> Result<T, postgres::Error> {
+        self.try_get(i)
+    }
+}
+
+/// The parameters as the `postgres` client takes them.
+fn sql_params<'a>(params: &[Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    let bind = |p: Param<'a>| -> &'a (dyn ToSql + Sync) { p };
+    params.iter().copied().map(bind).collect()
+}
+
+/// Rows of one statement, each read by `read`.
+fn read_all<T>(
+    rows: Vec<postgres::Row>,
+    read: fn(&postgres::Row) -> Result<T, postgres::Error>,
+) -> Result<Vec<T>, LedgerError> {
+    Ok(rows.iter().map(read).collect::<Result<Vec<_>, _>>()?)
+}
+
+/// NotFound unless check `id` exists, held FOR KEY SHARE so that a purge
+/// cannot remove it underneath the entry that refers to it.
+fn lock_check(tx: &mut postgres::Transaction<'_>, id: i64) -> Result<(), LedgerError> {
+    let exists = tx.query_opt("SELECT id FROM checks WHERE id = $1 FOR KEY SHARE", &[&id])?;
+    match exists {
+        Some(_) => Ok(()),
+        None => Err(LedgerError::NotFound(id)),
+    }
 }
 
 impl Backend for Postgres {
@@ -150,8 +154,8 @@ impl Backend for Postgres {
         for lock in lookup.lock_ids() {
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock])?;
         }
-        let candidates = tx
-            .query(
+        let candidates = read_all(
+            tx.query(
                 CANDIDATES,
                 &[
                     &lookup.mn_key,
@@ -159,29 +163,13 @@ impl Backend for Postgres {
                     &lookup.sha256,
                     &MAX_CANDIDATES,
                 ],
-            )?
-            .iter()
-            .map(|r| {
-                Ok(Candidate {
-                    id: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    id_number: r.try_get(2)?,
-                    checked_at: r.try_get(3)?,
-                    path: r.try_get(4)?,
-                    mn_key: r.try_get(5)?,
-                    name_key: r.try_get(6)?,
-                    id_key: r.try_get(7)?,
-                    sha256: r.try_get(8)?,
-                    has_fields: r.try_get(9)?,
-                    operator: r.try_get(10)?,
-                    desk: r.try_get(11)?,
-                })
-            })
-            .collect::<Result<Vec<_>, postgres::Error>>()?;
+            )?,
+            Candidate::read,
+        )?;
         let mut id = 0;
         if let Some(row) = decide(candidates) {
             let sql = format!("{INSERT_ROW} RETURNING id");
-            let r = tx.query_one(sql.as_str(), &row_columns(&row))?;
+            let r = tx.query_one(sql.as_str(), &sql_params(&row.columns()))?;
             id = r.try_get(0)?;
         }
         tx.commit()?;
@@ -190,109 +178,34 @@ impl Backend for Postgres {
 
     fn confirm(&mut self, c: &ConfirmationRow) -> Result<(), LedgerError> {
         let mut tx = self.c()?.transaction()?;
-        // FOR KEY SHARE: a purge cannot remove the check underneath.
-        let exists = tx.query_opt(
-            "SELECT id FROM checks WHERE id = $1 FOR KEY SHARE",
-            &[&c.check_id],
-        )?;
-        if exists.is_none() {
-            return Err(LedgerError::NotFound(c.check_id));
-        }
-        tx.execute(
-            INSERT_CONFIRMATION,
-            &[
-                &c.check_id,
-                &c.answer,
-                &c.confirmed_at,
-                &c.operator,
-                &c.desk,
-            ],
-        )?;
+        lock_check(&mut tx, c.check_id)?;
+        tx.execute(INSERT_CONFIRMATION, &sql_params(&c.columns()))?;
         tx.commit()?;
         Ok(())
     }
 
-    fn select(
-        &mut self,
-        filter: &Filter,
-        newest_first: bool,
-        limit: Option<i64>,
-    ) -> Result<Vec<Row>, LedgerError> {
-        let sql = select_sql(filter, newest_first, limit.is_some());
-        let mut args: Vec<Box<dyn postgres::types::ToSql + Sync>> = match filter {
-            Filter::All => vec![],
-            Filter::Id(id) => vec![Box::new(*id)],
-            Filter::File { sha256, path } => vec![Box::new(sha256.clone()), Box::new(path.clone())],
-            Filter::MnKey(k) | Filter::IdKey(k) => vec![Box::new(k.clone())],
-        };
-        if let Some(n) = limit {
-            args.push(Box::new(n));
-        }
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
-            args.iter().map(|a| a.as_ref()).collect();
-        let rows = self.c()?.query(sql.as_str(), &refs)?;
-        Ok(rows.iter().map(row_from).collect::<Result<Vec<_>, _>>()?)
+    fn rows(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, LedgerError> {
+        let rows = self.c()?.query(sql, &sql_params(params))?;
+        read_all(rows, Row::read)
     }
 
     fn confirmations(&mut self) -> Result<Vec<ConfirmationRow>, LedgerError> {
         let rows = self.c()?.query(CONFIRMATION_COLUMNS, &[])?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                Ok(ConfirmationRow {
-                    id: r.try_get(0)?,
-                    check_id: r.try_get(1)?,
-                    answer: r.try_get(2)?,
-                    confirmed_at: r.try_get(3)?,
-                    operator: r.try_get(4)?,
-                    desk: r.try_get(5)?,
-                })
-            })
-            .collect::<Result<Vec<_>, postgres::Error>>()?)
+        read_all(rows, ConfirmationRow::read)
     }
 
     fn answers_for(&mut self, mn_key: &str) -> Result<Vec<ConfirmationRow>, LedgerError> {
         let rows = self
             .c()?
             .query(ANSWERS_FOR_MN, &[&mn_key, &MAX_CANDIDATES])?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                Ok(ConfirmationRow {
-                    id: r.try_get(0)?,
-                    check_id: r.try_get(1)?,
-                    answer: r.try_get(2)?,
-                    confirmed_at: r.try_get(3)?,
-                    operator: r.try_get(4)?,
-                    desk: r.try_get(5)?,
-                })
-            })
-            .collect::<Result<Vec<_>, postgres::Error>>()?)
+        read_all(rows, ConfirmationRow::read)
     }
 
     fn correct(&mut self, c: &CorrectionRow) -> Result<i64, LedgerError> {
         let mut tx = self.c()?.transaction()?;
-        // FOR KEY SHARE: a purge cannot remove the check underneath.
-        let exists = tx.query_opt(
-            "SELECT id FROM checks WHERE id = $1 FOR KEY SHARE",
-            &[&c.check_id],
-        )?;
-        if exists.is_none() {
-            return Err(LedgerError::NotFound(c.check_id));
-        }
+        lock_check(&mut tx, c.check_id)?;
         let id: i64 = tx
-            .query_one(
-                INSERT_CORRECTION,
-                &[
-                    &c.check_id,
-                    &c.reason,
-                    &c.verdict,
-                    &c.answer,
-                    &c.corrected_at,
-                    &c.operator,
-                    &c.desk,
-                ],
-            )?
+            .query_one(INSERT_CORRECTION, &sql_params(&c.columns()))?
             .try_get(0)?;
         tx.commit()?;
         Ok(id)
@@ -301,40 +214,14 @@ impl Backend for Postgres {
     fn corrections(&mut self, check_id: Option<i64>) -> Result<Vec<CorrectionRow>, LedgerError> {
         let sql = CORRECTION_COLUMNS.replace("$1 IS NULL", "$1::BIGINT IS NULL");
         let rows = self.c()?.query(&sql, &[&check_id])?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                Ok(CorrectionRow {
-                    id: r.try_get(0)?,
-                    check_id: r.try_get(1)?,
-                    reason: r.try_get(2)?,
-                    verdict: r.try_get(3)?,
-                    answer: r.try_get(4)?,
-                    corrected_at: r.try_get(5)?,
-                    operator: r.try_get(6)?,
-                    desk: r.try_get(7)?,
-                })
-            })
-            .collect::<Result<Vec<_>, postgres::Error>>()?)
+        read_all(rows, CorrectionRow::read)
     }
 
     fn import_corrections(&mut self, corrections: &[CorrectionRow]) -> Result<(), LedgerError> {
         let mut tx = self.c()?.transaction()?;
         let insert = tx.prepare(IMPORT_CORRECTION)?;
         for c in corrections {
-            tx.execute(
-                &insert,
-                &[
-                    &c.id,
-                    &c.check_id,
-                    &c.reason,
-                    &c.verdict,
-                    &c.answer,
-                    &c.corrected_at,
-                    &c.operator,
-                    &c.desk,
-                ],
-            )?;
+            tx.execute(&insert, &sql_params(&c.import_columns()))?;
         }
         // New corrections continue after the imported ids.
         tx.batch_execute(
@@ -374,23 +261,11 @@ impl Backend for Postgres {
         }
         let insert = tx.prepare(IMPORT_ROW)?;
         for row in rows {
-            let mut params: Vec<&(dyn ToSql + Sync)> = vec![&row.id];
-            params.extend(row_columns(row));
-            tx.execute(&insert, &params)?;
+            tx.execute(&insert, &sql_params(&row.import_columns()))?;
         }
         let insert = tx.prepare(IMPORT_CONFIRMATION)?;
         for c in confirmations {
-            tx.execute(
-                &insert,
-                &[
-                    &c.id,
-                    &c.check_id,
-                    &c.answer,
-                    &c.confirmed_at,
-                    &c.operator,
-                    &c.desk,
-                ],
-            )?;
+            tx.execute(&insert, &sql_params(&c.import_columns()))?;
         }
         // New checks continue after the imported ids.
         tx.batch_execute(
@@ -402,30 +277,4 @@ impl Backend for Postgres {
         tx.commit()?;
         Ok(())
     }
-}
-
-/// A check's columns in the order of INSERT_ROW (IMPORT_ROW puts `id`
-/// before them): written once, so the two inserts cannot drift apart.
-fn row_columns(row: &Row) -> [&(dyn ToSql + Sync); 19] {
-    [
-        &row.checked_at,
-        &row.path,
-        &row.sha256,
-        &row.size,
-        &row.verdict,
-        &row.reasons,
-        &row.fields,
-        &row.management_number,
-        &row.name,
-        &row.id_number,
-        &row.mn_key,
-        &row.name_key,
-        &row.id_key,
-        &row.conflicts,
-        &row.record,
-        &row.operator,
-        &row.desk,
-        &row.certcheck_version,
-        &row.trust_fingerprint,
-    ]
 }

@@ -70,63 +70,35 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
-fn row_from(r: &rusqlite::Row) -> Result<Row, rusqlite::Error> {
-    Ok(Row {
-        id: r.get(0)?,
-        checked_at: r.get(1)?,
-        path: r.get(2)?,
-        sha256: r.get(3)?,
-        size: r.get(4)?,
-        verdict: r.get(5)?,
-        reasons: r.get(6)?,
-        fields: r.get(7)?,
-        management_number: r.get(8)?,
-        name: r.get(9)?,
-        id_number: r.get(10)?,
-        mn_key: r.get(11)?,
-        name_key: r.get(12)?,
-        id_key: r.get(13)?,
-        conflicts: r.get(14)?,
-        record: r.get(15)?,
-        operator: r.get(16)?,
-        desk: r.get(17)?,
-        certcheck_version: r.get(18)?,
-        trust_fingerprint: r.get(19)?,
-        confirmation: r.get(20)?,
-        confirmed_at: r.get(21)?,
-    })
+impl Columns for rusqlite::Row<'_> {
+    type Error = rusqlite::Error;
+    fn col<T: Value>(&self, i: usize) -> Result<T, rusqlite::Error> {
+        self.get(i)
+    }
 }
 
-/// A check's columns in the order of INSERT_ROW (IMPORT_ROW puts the id
-/// first): listed once for both statements.
-fn row_columns(row: &Row) -> [&dyn rusqlite::ToSql; 19] {
-    [
-        &row.checked_at,
-        &row.path,
-        &row.sha256,
-        &row.size,
-        &row.verdict,
-        &row.reasons,
-        &row.fields,
-        &row.management_number,
-        &row.name,
-        &row.id_number,
-        &row.mn_key,
-        &row.name_key,
-        &row.id_key,
-        &row.conflicts,
-        &row.record,
-        &row.operator,
-        &row.desk,
-        &row.certcheck_version,
-        &row.trust_fingerprint,
-    ]
+/// The parameters as rusqlite takes them.
+fn sql_params<'a>(params: &[Param<'a>]) -> Vec<&'a dyn rusqlite::ToSql> {
+    let bind = |p: Param<'a>| -> &'a dyn rusqlite::ToSql { p };
+    params.iter().copied().map(bind).collect()
 }
 
-fn insert_row(tx: &rusqlite::Transaction, row: &Row) -> Result<(), rusqlite::Error> {
-    tx.prepare_cached(&q(INSERT_ROW))?
-        .execute(row_columns(row).as_slice())?;
+/// Runs the (cached) statement `sql` once with `params`.
+fn run(tx: &rusqlite::Transaction, sql: &str, params: &[Param<'_>]) -> Result<(), rusqlite::Error> {
+    tx.prepare_cached(&q(sql))?
+        .execute(sql_params(params).as_slice())?;
     Ok(())
+}
+
+/// NotFound unless check `id` exists.
+fn check_exists(tx: &rusqlite::Transaction, id: i64) -> Result<(), LedgerError> {
+    let exists: Option<i64> = tx
+        .query_row("SELECT id FROM checks WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    match exists {
+        Some(_) => Ok(()),
+        None => Err(LedgerError::NotFound(id)),
+    }
 }
 
 impl Backend for Sqlite {
@@ -196,28 +168,13 @@ impl Backend for Sqlite {
             let mut stmt = tx.prepare_cached(&q(CANDIDATES))?;
             let rows = stmt.query_map(
                 params![lookup.mn_key, lookup.id_key, lookup.sha256, MAX_CANDIDATES],
-                |r| {
-                    Ok(Candidate {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        id_number: r.get(2)?,
-                        checked_at: r.get(3)?,
-                        path: r.get(4)?,
-                        mn_key: r.get(5)?,
-                        name_key: r.get(6)?,
-                        id_key: r.get(7)?,
-                        sha256: r.get(8)?,
-                        has_fields: r.get(9)?,
-                        operator: r.get(10)?,
-                        desk: r.get(11)?,
-                    })
-                },
+                |r| Candidate::read(r),
             )?;
             rows.collect::<Result<Vec<_>, _>>()?
         };
         let mut id = 0;
         if let Some(row) = decide(candidates) {
-            insert_row(&tx, &row)?;
+            run(&tx, INSERT_ROW, &row.columns())?;
             id = tx.last_insert_rowid();
         }
         tx.commit()?;
@@ -228,52 +185,29 @@ impl Backend for Sqlite {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: Option<i64> = tx
-            .query_row("SELECT id FROM checks WHERE id = ?1", [c.check_id], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if exists.is_none() {
-            return Err(LedgerError::NotFound(c.check_id));
-        }
-        tx.execute(
-            &q(INSERT_CONFIRMATION),
-            params![c.check_id, c.answer, c.confirmed_at, c.operator, c.desk],
-        )?;
+        check_exists(&tx, c.check_id)?;
+        run(&tx, INSERT_CONFIRMATION, &c.columns())?;
         tx.commit()?;
         Ok(())
     }
 
-    fn select(
-        &mut self,
-        filter: &Filter,
-        newest_first: bool,
-        limit: Option<i64>,
-    ) -> Result<Vec<Row>, LedgerError> {
-        let sql = q(&select_sql(filter, newest_first, limit.is_some()));
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = match filter {
-            Filter::All => vec![],
-            Filter::Id(id) => vec![Box::new(*id)],
-            Filter::File { sha256, path } => vec![Box::new(sha256.clone()), Box::new(path.clone())],
-            Filter::MnKey(k) | Filter::IdKey(k) => vec![Box::new(k.clone())],
-        };
-        if let Some(n) = limit {
-            args.push(Box::new(n));
-        }
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), row_from)?;
+    fn rows(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, LedgerError> {
+        let mut stmt = self.conn.prepare_cached(&q(sql))?;
+        let rows = stmt.query_map(sql_params(params).as_slice(), |r| Row::read(r))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     fn confirmations(&mut self) -> Result<Vec<ConfirmationRow>, LedgerError> {
         let mut stmt = self.conn.prepare(CONFIRMATION_COLUMNS)?;
-        let rows = stmt.query_map([], confirmation_row)?;
+        let rows = stmt.query_map([], |r| ConfirmationRow::read(r))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     fn answers_for(&mut self, mn_key: &str) -> Result<Vec<ConfirmationRow>, LedgerError> {
         let mut stmt = self.conn.prepare(ANSWERS_FOR_MN)?;
-        let rows = stmt.query_map(rusqlite::params![mn_key, MAX_CANDIDATES], confirmation_row)?;
+        let rows = stmt.query_map(params![mn_key, MAX_CANDIDATES], |r| {
+            ConfirmationRow::read(r)
+        })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
@@ -281,25 +215,10 @@ impl Backend for Sqlite {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: Option<i64> = tx
-            .query_row("SELECT id FROM checks WHERE id = ?1", [c.check_id], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if exists.is_none() {
-            return Err(LedgerError::NotFound(c.check_id));
-        }
+        check_exists(&tx, c.check_id)?;
         let id: i64 = tx.query_row(
             &q(INSERT_CORRECTION),
-            params![
-                c.check_id,
-                c.reason,
-                c.verdict,
-                c.answer,
-                c.corrected_at,
-                c.operator,
-                c.desk
-            ],
+            sql_params(&c.columns()).as_slice(),
             |r| r.get(0),
         )?;
         tx.commit()?;
@@ -308,7 +227,7 @@ impl Backend for Sqlite {
 
     fn corrections(&mut self, check_id: Option<i64>) -> Result<Vec<CorrectionRow>, LedgerError> {
         let mut stmt = self.conn.prepare(&q(CORRECTION_COLUMNS))?;
-        let rows = stmt.query_map([check_id], correction_from)?;
+        let rows = stmt.query_map([check_id], |r| CorrectionRow::read(r))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
@@ -317,16 +236,7 @@ impl Backend for Sqlite {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for c in corrections {
-            tx.prepare_cached(&q(IMPORT_CORRECTION))?.execute(params![
-                c.id,
-                c.check_id,
-                c.reason,
-                c.verdict,
-                c.answer,
-                c.corrected_at,
-                c.operator,
-                c.desk
-            ])?;
+            run(&tx, IMPORT_CORRECTION, &c.import_columns())?;
         }
         tx.commit()?;
         Ok(())
@@ -373,48 +283,12 @@ impl Backend for Sqlite {
             return Err(LedgerError::NotEmpty(n));
         }
         for row in rows {
-            let mut columns: Vec<&dyn rusqlite::ToSql> = vec![&row.id];
-            columns.extend(row_columns(row));
-            tx.prepare_cached(&q(IMPORT_ROW))?
-                .execute(columns.as_slice())?;
+            run(&tx, IMPORT_ROW, &row.import_columns())?;
         }
         for c in confirmations {
-            tx.prepare_cached(&q(IMPORT_CONFIRMATION))?
-                .execute(params![
-                    c.id,
-                    c.check_id,
-                    c.answer,
-                    c.confirmed_at,
-                    c.operator,
-                    c.desk
-                ])?;
+            run(&tx, IMPORT_CONFIRMATION, &c.import_columns())?;
         }
         tx.commit()?;
         Ok(())
     }
-}
-
-fn correction_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<CorrectionRow> {
-    Ok(CorrectionRow {
-        id: r.get(0)?,
-        check_id: r.get(1)?,
-        reason: r.get(2)?,
-        verdict: r.get(3)?,
-        answer: r.get(4)?,
-        corrected_at: r.get(5)?,
-        operator: r.get(6)?,
-        desk: r.get(7)?,
-    })
-}
-
-/// One row of CONFIRMATION_COLUMNS or ANSWERS_FOR_MN (the same columns).
-fn confirmation_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConfirmationRow> {
-    Ok(ConfirmationRow {
-        id: r.get(0)?,
-        check_id: r.get(1)?,
-        answer: r.get(2)?,
-        confirmed_at: r.get(3)?,
-        operator: r.get(4)?,
-        desk: r.get(5)?,
-    })
 }

@@ -90,7 +90,13 @@ impl<'a> PdfFile<'a> {
 /// UTF-16BE bytes as text (a PDF text string after its BOM, an ASN.1
 /// BMPString); an odd last byte is padded, bad surrogates are replaced.
 pub fn utf16be_lossy(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes
+    String::from_utf16_lossy(&utf16be_units(bytes))
+}
+
+/// Big-endian 16-bit units (UTF-16BE text, a CIDToGIDMap); an odd last
+/// byte is padded with zero.
+pub fn utf16be_units(bytes: &[u8]) -> Vec<u16> {
+    bytes
         .chunks(2)
         .map(|c| {
             u16::from_be_bytes([
@@ -98,6 +104,5 @@ pub fn utf16be_lossy(bytes: &[u8]) -> String {
                 c.get(1).copied().unwrap_or(0),
             ])
         })
-        .collect();
-    String::from_utf16_lossy(&units)
+        .collect()
 }

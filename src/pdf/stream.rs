@@ -303,26 +303,46 @@ pub fn cap_for(encoded: usize) -> usize {
 }
 
 fn ascii_hex(input: &[u8], limit: usize) -> Vec<u8> {
+    hex_string(input, limit).0
+}
+
+/// The bytes of hex digits up to a `>` (a hex string after its `<`, the
+/// ASCIIHexDecode filter's data): other bytes between are skipped, an odd
+/// last digit is padded with 0, at most `limit` bytes are made. Also
+/// returns how many input bytes were read, the `>` included.
+pub fn hex_string(input: &[u8], limit: usize) -> (Vec<u8>, usize) {
     let mut nibbles = Vec::new();
+    let mut read = 0;
     for &c in input {
-        if c == b'>' || nibbles.len() / 2 >= limit {
+        if nibbles.len() / 2 >= limit {
             break;
         }
-        let v = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => continue,
-        };
-        nibbles.push(v);
+        read += 1;
+        if c == b'>' {
+            break;
+        }
+        if let Some(v) = hex_digit(c) {
+            nibbles.push(v);
+        }
     }
     if nibbles.len() % 2 == 1 {
         nibbles.push(0);
     }
-    nibbles
+    let bytes = nibbles
         .chunks(2)
         .map(|p| (p.first().copied().unwrap_or(0) << 4) | p.get(1).copied().unwrap_or(0))
-        .collect()
+        .collect();
+    (bytes, read)
+}
+
+/// The value of one hex digit.
+pub fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
 }
 
 fn ascii85(input: &[u8], limit: usize) -> Vec<u8> {

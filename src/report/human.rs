@@ -167,7 +167,7 @@ fn describe_signature(sig: &SignatureReport, revisions: usize) -> String {
 }
 
 /// The CN of an RFC 4514-style subject, or the whole subject.
-fn common_name(subject: &str) -> &str {
+pub(crate) fn common_name(subject: &str) -> &str {
     subject
         .split(',')
         .map(str::trim)

@@ -10,6 +10,9 @@ use std::collections::HashMap;
 
 use encoding_rs::{Encoding, BIG5, EUC_JP, EUC_KR, GBK, SHIFT_JIS};
 
+use crate::pdf::stream::hex_string;
+use crate::pdf::utf16be_lossy;
+
 /// At most this many mappings are kept from one CMap; a CMap that says
 /// more is cut (it still decodes what it kept).
 const MAX_ENTRIES: usize = 200_000;
@@ -69,27 +72,8 @@ fn tokenize(data: &[u8]) -> Vec<Token> {
             }
             b'<' => {
                 i += 1;
-                let mut digits = Vec::new();
-                while let Some(&c) = data.get(i) {
-                    i += 1;
-                    if c == b'>' {
-                        break;
-                    }
-                    if let Some(d) = hex_val(c) {
-                        digits.push(d);
-                    }
-                }
-                if digits.len() % 2 == 1 {
-                    digits.push(0);
-                }
-                let bytes = digits
-                    .chunks(2)
-                    .map(|p| {
-                        let hi = p.first().copied().unwrap_or(0);
-                        let lo = p.get(1).copied().unwrap_or(0);
-                        (hi << 4) | lo
-                    })
-                    .collect();
+                let (bytes, read) = hex_string(data.get(i..).unwrap_or(&[]), usize::MAX);
+                i += read;
                 out.push(Token::Hex(bytes));
             }
             b'(' => {
@@ -160,15 +144,6 @@ fn is_delim(c: u8) -> bool {
     c.is_ascii_whitespace() || b"()<>[]{}/%".contains(&c)
 }
 
-fn hex_val(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
-
 /// The integer value of a code of up to 4 bytes.
 fn code_value(bytes: &[u8]) -> Option<(u8, u32)> {
     if bytes.is_empty() || bytes.len() > 4 {
@@ -178,40 +153,15 @@ fn code_value(bytes: &[u8]) -> Option<(u8, u32)> {
     Some((bytes.len() as u8, v))
 }
 
-/// UTF-16BE bytes (a bfchar destination) to text.
-fn utf16_text(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes
-        .chunks(2)
-        .map(|p| {
-            let hi = p.first().copied().unwrap_or(0);
-            let lo = p.get(1).copied().unwrap_or(0);
-            u16::from_be_bytes([hi, lo])
-        })
-        .collect();
-    char::decode_utf16(units)
-        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect()
-}
-
 /// Adds `offset` to the last UTF-16 unit of a bfrange destination.
 fn utf16_plus(bytes: &[u8], offset: u32) -> String {
-    let mut units: Vec<u16> = bytes
-        .chunks(2)
-        .map(|p| {
-            u16::from_be_bytes([
-                p.first().copied().unwrap_or(0),
-                p.get(1).copied().unwrap_or(0),
-            ])
-        })
-        .collect();
+    let mut units = crate::pdf::utf16be_units(bytes);
     if let Some(last) = units.last_mut() {
         // Ranges that run past a unit boundary are malformed; wrapping
         // keeps decoding total without guessing further.
         *last = (u32::from(*last).wrapping_add(offset) & 0xFFFF) as u16;
     }
-    char::decode_utf16(units)
-        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect()
+    String::from_utf16_lossy(&units)
 }
 
 impl CMap {
@@ -255,7 +205,7 @@ impl CMap {
                         (Some(Token::Hex(src)), Some(Token::Hex(dst))) => {
                             if let Some(key) = code_value(src) {
                                 if entries < max_entries {
-                                    cmap.unicode.insert(key, utf16_text(dst));
+                                    cmap.unicode.insert(key, utf16be_lossy(dst));
                                     entries += 1;
                                 }
                             }
@@ -300,7 +250,7 @@ impl CMap {
                             while let Some(t) = tokens.get(i) {
                                 i += 1;
                                 match t {
-                                    Token::Hex(d) => dsts.push(utf16_text(d)),
+                                    Token::Hex(d) => dsts.push(utf16be_lossy(d)),
                                     Token::ArrayEnd => break,
                                     _ => dsts.push(String::new()),
                                 }

@@ -3,6 +3,8 @@
 //! parser stops at the first token it does not know (dropping the rest of
 //! the page) and can panic on inline images without a colour space.
 
+use crate::pdf::stream::{hex_digit, hex_string};
+
 /// An operand, as far as text extraction needs to know it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
@@ -271,23 +273,9 @@ impl<'a> Lexer<'a> {
     fn hex_string(&mut self) -> Vec<u8> {
         // At '<'.
         self.pos += 1;
-        let mut nibbles = Vec::new();
-        while let Some(c) = self.peek() {
-            self.pos += 1;
-            if c == b'>' {
-                break;
-            }
-            if let Some(v) = hex_digit(c) {
-                nibbles.push(v);
-            }
-        }
-        if nibbles.len() % 2 == 1 {
-            nibbles.push(0);
-        }
-        nibbles
-            .chunks(2)
-            .map(|p| (p.first().copied().unwrap_or(0) << 4) | p.get(1).copied().unwrap_or(0))
-            .collect()
+        let (bytes, read) = hex_string(self.data.get(self.pos..).unwrap_or(&[]), usize::MAX);
+        self.pos += read;
+        bytes
     }
 
     /// Skips `<dict> ID <data> EI`: the data is binary and may hold
@@ -361,15 +349,6 @@ fn parse_number(text: &[u8]) -> f32 {
         }
     }
     best
-}
-
-fn hex_digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
 }
 
 fn is_white(c: u8) -> bool {

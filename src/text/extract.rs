@@ -247,18 +247,7 @@ fn page_box(doc: &Document, page: &Dictionary) -> Option<[f32; 4]> {
 }
 
 fn page_resources<'a>(doc: &'a Document, page: &'a Dictionary) -> Option<&'a Dictionary> {
-    let mut node = page;
-    for _ in 0..MAX_PARENTS {
-        if let Ok(r) = node.get(b"Resources") {
-            return deref(doc, r).as_dict().ok();
-        }
-        node = node
-            .get(b"Parent")
-            .ok()
-            .map(|p| deref(doc, p))
-            .and_then(|p| p.as_dict().ok())?;
-    }
-    None
+    inherited(doc, page, b"Resources").and_then(|r| deref(doc, r).as_dict().ok())
 }
 
 fn page_content(doc: &Document, page: &Dictionary, w: &mut Walker) -> Vec<u8> {

@@ -507,16 +507,9 @@ impl TrueTypeText {
             return None;
         }
         let cid_to_gid = match desc.get(b"CIDToGIDMap").ok().map(|o| deref(doc, o)) {
-            Some(Object::Stream(s)) => decode_prefix(s, 2 * 65_536).map(|d| {
-                d.chunks(2)
-                    .map(|p| {
-                        u16::from_be_bytes([
-                            p.first().copied().unwrap_or(0),
-                            p.get(1).copied().unwrap_or(0),
-                        ])
-                    })
-                    .collect()
-            }),
+            Some(Object::Stream(s)) => {
+                decode_prefix(s, 2 * 65_536).map(|d| crate::pdf::utf16be_units(&d))
+            }
             _ => None,
         };
         Some(TrueTypeText {

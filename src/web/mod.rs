@@ -232,8 +232,8 @@ pub fn router(mut config: ServeConfig) -> Result<(Router, Arc<Desk>), WebError> 
         .route("/assets/app.js", get(asset_js))
         .route("/assets/app.css", get(asset_css))
         .route("/api/batches", post(new_batch))
-        .route("/files/{id}", get(file_page))
-        .route("/files/{id}/report", get(report_page))
+        .route("/files/{id}", get(kept_page::<false>))
+        .route("/files/{id}/report", get(kept_page::<true>))
         .route("/files/{id}/page1/{which}", get(page_picture))
         .route("/files/{id}/seal/{index}", get(seal_picture))
         .route("/files/{id}/online", post(record_answer))
@@ -891,7 +891,9 @@ fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-async fn file_page(
+/// A kept file's page (`/files/{id}`, with page 1 pictured) or, with
+/// `REPORT`, its printable report (`/files/{id}/report`).
+async fn kept_page<const REPORT: bool>(
     State(desk): State<Arc<Desk>>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -901,25 +903,13 @@ async fn file_page(
     let Some(kept) = desk.kept(&id) else {
         return refusal(lang, StatusCode::NOT_FOUND, "ui.file_gone");
     };
-    let pictures = pictures_of(&desk, &kept).await;
-    page(
-        lang,
-        uri.query(),
-        pages::file_page(lang, &desk, &kept, pictures),
-    )
-}
-
-async fn report_page(
-    State(desk): State<Arc<Desk>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    let lang = lang_of(&headers, uri.query());
-    let Some(kept) = desk.kept(&id) else {
-        return refusal(lang, StatusCode::NOT_FOUND, "ui.file_gone");
+    let body = if REPORT {
+        pages::report_page(lang, &desk, &kept)
+    } else {
+        let pictures = pictures_of(&desk, &kept).await;
+        pages::file_page(lang, &desk, &kept, pictures)
     };
-    page(lang, uri.query(), pages::report_page(lang, &desk, &kept))
+    page(lang, uri.query(), body)
 }
 
 /// Page 1 as signed and as shown, rendered once per file.
@@ -995,25 +985,33 @@ async fn record_answer(
     let (Some(ledger_id), true) = (kept.ledger_id, desk.ledger.is_some()) else {
         return refusal(lang, StatusCode::CONFLICT, "ui.no_ledger");
     };
-    let result = {
-        let desk = desk.clone();
-        tokio::task::spawn_blocking(move || {
-            desk.ledger()
-                .map(|mut l| l.record_confirmation(ledger_id, answer))
-        })
-        .await
-    };
-    match result {
+    match on_ledger(&desk, move |l| l.record_confirmation(ledger_id, answer)).await {
         Ok(Some(Ok(()))) => {
             *lock(&kept.confirmation) = Some(answer);
             Redirect::to(&format!("/files/{}#online", kept.id)).into_response()
         }
-        Ok(Some(Err(e))) => with_status(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            pages::error_page(lang, &e.to_string()),
-        ),
+        Ok(Some(Err(e))) => ledger_failed(lang, &e),
         _ => refusal(lang, StatusCode::INTERNAL_SERVER_ERROR, "ui.check_failed"),
     }
+}
+
+/// Runs `work` on the desk's ledger on a blocking thread (a ledger call
+/// may wait on its database): Ok(None) when the desk keeps no ledger, Err
+/// when the task was lost.
+async fn on_ledger<T: Send + 'static>(
+    desk: &Arc<Desk>,
+    work: impl FnOnce(&mut Ledger) -> Result<T, LedgerError> + Send + 'static,
+) -> Result<Option<Result<T, LedgerError>>, tokio::task::JoinError> {
+    let desk = desk.clone();
+    tokio::task::spawn_blocking(move || desk.ledger().map(|mut l| work(&mut l))).await
+}
+
+/// The error page for a ledger call that failed.
+fn ledger_failed(lang: Lang, e: &LedgerError) -> Response {
+    with_status(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        pages::error_page(lang, &e.to_string()),
+    )
 }
 
 #[derive(Deserialize)]
@@ -1029,20 +1027,13 @@ async fn ledger_page(
 ) -> Response {
     let lang = lang_of(&headers, uri.query());
     let search = query.q.unwrap_or_default();
-    let entries = {
-        let desk = desk.clone();
-        tokio::task::spawn_blocking(move || desk.ledger().map(|l| l.list(LEDGER_WINDOW))).await
-    };
-    match entries {
+    match on_ledger(&desk, |l| l.list(LEDGER_WINDOW)).await {
         Ok(Some(Ok(entries))) => page(
             lang,
             uri.query(),
             pages::ledger_page(lang, &desk, &entries, search.trim()),
         ),
-        Ok(Some(Err(e))) => with_status(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            pages::error_page(lang, &e.to_string()),
-        ),
+        Ok(Some(Err(e))) => ledger_failed(lang, &e),
         Ok(None) => page(lang, uri.query(), pages::ledger_page(lang, &desk, &[], "")),
         Err(_) => refusal(lang, StatusCode::INTERNAL_SERVER_ERROR, "ui.check_failed"),
     }
@@ -1064,16 +1055,11 @@ async fn ledger_export(desk: Arc<Desk>, headers: &HeaderMap, format: ExportForma
         bom: false,
         chinese_headers: format == ExportFormat::Xlsx && lang == Lang::Zh,
     };
-    let out = {
-        let desk = desk.clone();
-        tokio::task::spawn_blocking(move || {
-            desk.ledger().map(|l| {
-                let mut buf = Vec::new();
-                l.export_with(format, &style, &mut buf).map(|()| buf)
-            })
-        })
-        .await
-    };
+    let out = on_ledger(&desk, move |l| {
+        let mut buf = Vec::new();
+        l.export_with(format, &style, &mut buf).map(|()| buf)
+    })
+    .await;
     let (content_type, disposition) = match format {
         ExportFormat::Xlsx => (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -1097,10 +1083,7 @@ async fn ledger_export(desk: Arc<Desk>, headers: &HeaderMap, format: ExportForma
             bytes,
         )
             .into_response(),
-        Ok(Some(Err(e))) => with_status(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            pages::error_page(lang, &e.to_string()),
-        ),
+        Ok(Some(Err(e))) => ledger_failed(lang, &e),
         _ => refusal(lang, StatusCode::CONFLICT, "ui.no_ledger"),
     }
 }

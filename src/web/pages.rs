@@ -12,6 +12,7 @@ use super::{Desk, Kept};
 use crate::i18n::{self, t, Lang};
 use crate::ledger::Entry;
 use crate::online::{self, Confirmation, OFFICIAL_CHECK_URL};
+use crate::report::human::common_name;
 use crate::report::{Fields, Record, Severity, SignatureReport};
 use crate::verdict::Verdict;
 
@@ -302,15 +303,6 @@ fn page_pictures(lang: Lang, kept: &Kept, pictures: &Pictures) -> Markup {
             }
         }
     }
-}
-
-/// The CN of an RFC 4514-style subject, or the whole subject.
-fn common_name(subject: &str) -> &str {
-    subject
-        .split(',')
-        .map(str::trim)
-        .find_map(|part| part.strip_prefix("CN="))
-        .unwrap_or(subject)
 }
 
 fn seals(lang: Lang, kept: &Kept) -> Markup {
