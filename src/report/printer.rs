@@ -29,6 +29,11 @@ pub fn render_human(record: &Record, online: Option<&OnlineCheck>, color: bool) 
     text
 }
 
+/// Tells on stderr why a command stopped: `certcheck: ` and the message.
+pub fn print_failure(message: &str) {
+    eprintln!("certcheck: {message}");
+}
+
 /// Streams records in one output format. Write errors (a closed pipe) are
 /// ignored: the exit status still reports what was found.
 pub struct Printer<W: Write> {
