@@ -1144,3 +1144,60 @@ fn ledger_correct_appends_an_entry_and_show_gives_the_chain() {
     assert_eq!(status(&bad), 2);
     assert_eq!(show("1")["corrections"].as_array().unwrap().len(), 2);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_folder_inside_a_folder_is_named_on_stderr() {
+    let env = Env::new();
+    let (folder, elsewhere) = (env.path("in"), env.path("elsewhere"));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::copy(corpus("unsigned-query-result.pdf"), folder.join("a.pdf")).unwrap();
+    std::fs::copy(corpus("unsigned-query-result.pdf"), elsewhere.join("b.pdf")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, folder.join("linked")).unwrap();
+    let out = env.verify(&[&"--format", &"jsonl", &folder]);
+    assert_eq!(status(&out), 3, "{}", stderr(&out));
+    let records = jsonl(&out);
+    assert_eq!(records.len(), 1);
+    assert!(records[0]["path"].as_str().unwrap().ends_with("a.pdf"));
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("linked: a symlinked folder, not followed")
+            .count(),
+        1,
+        "{err}"
+    );
+    // Named on the command line, it is searched.
+    let out = env.verify(&[&"--format", &"jsonl", &folder.join("linked")]);
+    assert_eq!(status(&out), 3, "{}", stderr(&out));
+    let records = jsonl(&out);
+    assert_eq!(records.len(), 1);
+    assert!(records[0]["path"].as_str().unwrap().ends_with("b.pdf"));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn trust_add_shows_the_issuer_the_validity_and_the_file_verdict() {
+    let env = Env::new();
+    let out = env.run(&[&"trust", &"add", &extra("authentic-rsa-pss-sha256.pdf")]);
+    // Not confirmed: stdin is not a terminal and there is no --yes.
+    assert_eq!(status(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    for label in [
+        "subject:",
+        "issued by:",
+        "SPKI SHA-256:",
+        "valid:",
+        "file verdict:",
+    ] {
+        assert!(text.contains(label), "{label}: {text}");
+    }
+    let verdict = text
+        .lines()
+        .find(|l| l.contains("file verdict:"))
+        .unwrap()
+        .to_lowercase();
+    assert!(verdict.contains("untrusted"), "{verdict}");
+    assert!(text.contains(" to "), "{text}");
+    assert!(env.pinned_files().is_empty());
+}

@@ -269,7 +269,14 @@ pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Re
     }
     warn_about_trust(&request.check, &options);
     let mut pictures_lost = false;
-    let files = batch::collect(&request.paths);
+    let inputs = batch::collect_inputs(&request.paths);
+    for link in &inputs.skipped_links {
+        eprintln!(
+            "certcheck: {}: a symlinked folder, not followed (name it to check it)",
+            crate::report::escape::for_terminal(&link.display().to_string())
+        );
+    }
+    let files = inputs.files;
     if files.is_empty() {
         // Nothing checked must not read as "every file authentic" (0).
         return Err(Failure::usage("no PDF files found in the paths given"));
