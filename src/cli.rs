@@ -114,6 +114,10 @@ enum Command {
         /// record under `timings` (milliseconds).
         #[arg(long)]
         timings: bool,
+        /// For Excel (with --format csv): a UTF-8 byte-order mark and
+        /// Chinese headers (a Chinese locale gets the byte-order mark anyway).
+        #[arg(long)]
+        excel: bool,
     },
     /// Prepare the official online check of one file, by hand.
     Online {
@@ -376,6 +380,7 @@ pub fn run(cli: Cli) -> u8 {
             revocation,
             require_revocation,
             timings,
+            excel,
         } => {
             let request = desk::VerifyRequest {
                 paths,
@@ -388,6 +393,7 @@ pub fn run(cli: Cli) -> u8 {
                 revocation,
                 require_revocation,
                 timings,
+                excel,
             };
             let progress = !quiet
                 && std::io::stderr().is_terminal()
@@ -450,7 +456,7 @@ pub fn run(cli: Cli) -> u8 {
                 } => LedgerQuery::Export {
                     format,
                     style: ExportStyle {
-                        bom: excel,
+                        bom: excel || crate::report::csv::chinese_locale(),
                         chinese_headers: excel || (format.is_binary() && lang == Lang::Zh),
                     },
                     filter: filter.into(),

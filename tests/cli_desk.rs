@@ -1201,3 +1201,51 @@ fn trust_add_shows_the_issuer_the_validity_and_the_file_verdict() {
     assert!(text.contains(" to "), "{text}");
     assert!(env.pinned_files().is_empty());
 }
+
+#[test]
+fn csv_for_excel_has_a_byte_order_mark_chinese_headers_and_the_operator() {
+    const BOM: &[u8] = "\u{feff}".as_bytes();
+    let env = Env::new();
+    let file = corpus("unsigned-query-result.pdf");
+    let ledger_arg = format!("--ledger={}", env.path("ledger.sqlite3").display());
+    // Plain CSV in a C locale: no byte-order mark, the English keys.
+    let out = env.verify(&[&"--format", &"csv", &"--operator", &"ann", &file]);
+    assert_eq!(status(&out), 3, "{}", stderr(&out));
+    assert!(out.stdout.starts_with(b"path,"), "{}", stdout(&out));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let row = reader.records().next().unwrap().unwrap();
+    let operator = header.iter().position(|h| h == "operator").unwrap();
+    assert_eq!(&row[operator], "ann");
+    // --excel: the mark, then Chinese headers.
+    let out = env.verify(&[&"--format", &"csv", &"--excel", &ledger_arg, &file]);
+    assert_eq!(status(&out), 3, "{}", stderr(&out));
+    assert!(out.stdout.starts_with(BOM));
+    let text = String::from_utf8(out.stdout[BOM.len()..].to_vec()).unwrap();
+    assert!(text.starts_with("文件,SHA-256,结论,"), "{text}");
+    assert!(text.lines().next().unwrap().ends_with("操作员"), "{text}");
+    // A Chinese locale: the mark always, for verify and for the export.
+    let mut cmd = env.cmd();
+    cmd.env("LANG", "zh_CN.UTF-8")
+        .args(["verify", "--no-default-trust", "--format", "csv"])
+        .arg(&file);
+    let out = run_with_deadline(cmd, Duration::from_secs(60));
+    assert!(out.stdout.starts_with(BOM), "{}", stdout(&out));
+    let export = |lang: &str, excel: bool| {
+        let mut cmd = env.cmd();
+        cmd.env("LANG", lang)
+            .args(["ledger", &ledger_arg, "export", "--format", "csv"]);
+        if excel {
+            cmd.arg("--excel");
+        }
+        cmd.output().unwrap()
+    };
+    let plain = export("C.UTF-8", false);
+    assert_eq!(status(&plain), 0, "{}", stderr(&plain));
+    assert!(plain.stdout.starts_with(b"id,"), "{}", stdout(&plain));
+    let excel = export("C.UTF-8", true);
+    assert!(excel.stdout.starts_with(BOM));
+    assert!(String::from_utf8_lossy(&excel.stdout).contains("编号"));
+    let zh = export("zh_CN.UTF-8", false);
+    assert!(zh.stdout.starts_with(BOM), "{}", stdout(&zh));
+}

@@ -244,6 +244,8 @@ pub struct VerifyRequest {
     pub require_revocation: bool,
     /// Each stage's time on stderr and in the record (`--timings`).
     pub timings: bool,
+    /// CSV for Excel (`--excel`): a byte-order mark and Chinese headers.
+    pub excel: bool,
 }
 
 /// Checks the files of `request`, printing each record to `out` as soon as
@@ -290,7 +292,12 @@ pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Re
         }
         bar
     });
-    let mut printer = Printer::new(request.format, out, console.color);
+    let style = crate::report::csv::CsvStyle::for_desk(
+        request.excel,
+        request.excel,
+        Some(request.ledger.stamp(&options.trust).operator),
+    );
+    let mut printer = Printer::with_csv_style(request.format, out, console.color, style);
     let mut summary = Summary::default();
     let mut services = Services {
         ledger: ledger.as_mut(),

@@ -42,13 +42,28 @@ pub struct Printer<W: Write> {
     csv: Option<::csv::Writer<W>>,
     color: bool,
     first: bool,
+    style: csv::CsvStyle,
 }
 
 impl<W: Write> Printer<W> {
     pub fn new(format: OutputFormat, out: W, color: bool) -> Self {
+        Printer::with_csv_style(format, out, color, csv::CsvStyle::default())
+    }
+
+    /// Like [`Printer::new`], the CSV written in `style` (a byte-order
+    /// mark, Chinese headers, the operator column).
+    pub fn with_csv_style(
+        format: OutputFormat,
+        mut out: W,
+        color: bool,
+        style: csv::CsvStyle,
+    ) -> Self {
         if format == OutputFormat::Csv {
+            if style.bom {
+                let _ = out.write_all(csv::UTF8_BOM.as_bytes());
+            }
             let mut w = ::csv::Writer::from_writer(out);
-            let _ = w.write_record(csv::HEADER);
+            let _ = w.write_record(style.header());
             let _ = w.flush();
             return Printer {
                 format,
@@ -56,6 +71,7 @@ impl<W: Write> Printer<W> {
                 csv: Some(w),
                 color,
                 first: true,
+                style,
             };
         }
         Printer {
@@ -64,6 +80,7 @@ impl<W: Write> Printer<W> {
             csv: None,
             color,
             first: true,
+            style,
         }
     }
 
@@ -71,7 +88,7 @@ impl<W: Write> Printer<W> {
     /// shows (the JSON formats have it as the record's `online` key).
     pub fn print(&mut self, r: &Record, online: Option<&OnlineCheck>) {
         if let Some(w) = self.csv.as_mut() {
-            let _ = w.write_record(csv::row(r));
+            let _ = w.write_record(csv::row_for(r, &self.style));
             let _ = w.flush();
             return;
         }
