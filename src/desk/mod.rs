@@ -791,13 +791,22 @@ pub fn watch<W: Write>(
     if let Err(e) = &watcher {
         eprintln!("certcheck: no file-system events ({e}); looking every few seconds");
     }
-    let record = !request.ledger.no_record;
+    // The same orchestration as verify's: the ledger (no online check).
+    let mut services = Services {
+        ledger: ledger.as_mut(),
+        record: !request.ledger.no_record,
+        online: false,
+        confirmation: None,
+    };
     let mut hook = |r: &mut Record| {
-        if let Some(l) = ledger.as_mut() {
-            if let Err(e) = l.check_and_record(r, record) {
-                eprintln!("certcheck: {}: {e}", shown(&r.path));
-            }
+        if services.ledger.is_none() {
+            return;
         }
+        let checked = check(r.clone(), &mut services);
+        if let Some(e) = &checked.ledger_error {
+            eprintln!("certcheck: {}: {e}", shown(&checked.record.path));
+        }
+        *r = checked.record;
     };
     let mut report = |event: Event| match event {
         Event::Delivered(d) => {
