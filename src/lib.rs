@@ -23,6 +23,7 @@
 
 pub mod batch;
 pub mod changes;
+pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod desk;

@@ -1144,3 +1144,108 @@ fn ledger_correct_appends_an_entry_and_show_gives_the_chain() {
     assert_eq!(status(&bad), 2);
     assert_eq!(show("1")["corrections"].as_array().unwrap().len(), 2);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_folder_inside_a_folder_is_named_on_stderr() {
+    let env = Env::new();
+    let (folder, elsewhere) = (env.path("in"), env.path("elsewhere"));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::copy(corpus("unsigned-query-result.pdf"), folder.join("a.pdf")).unwrap();
+    std::fs::copy(corpus("unsigned-query-result.pdf"), elsewhere.join("b.pdf")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, folder.join("linked")).unwrap();
+    let out = env.verify(&[&"--format", &"jsonl", &folder]);
+    assert_eq!(status(&out), 3, "{}", stderr(&out));
+    let records = jsonl(&out);
+    assert_eq!(records.len(), 1);
+    assert!(records[0]["path"].as_str().unwrap().ends_with("a.pdf"));
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("linked: a symlinked folder, not followed")
+            .count(),
+        1,
+        "{err}"
+    );
+    // Named on the command line, it is searched.
+    let out = env.verify(&[&"--format", &"jsonl", &folder.join("linked")]);
+    assert_eq!(status(&out), 3, "{}", stderr(&out));
+    let records = jsonl(&out);
+    assert_eq!(records.len(), 1);
+    assert!(records[0]["path"].as_str().unwrap().ends_with("b.pdf"));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn trust_add_shows_the_issuer_the_validity_and_the_file_verdict() {
+    let env = Env::new();
+    let out = env.run(&[&"trust", &"add", &extra("authentic-rsa-pss-sha256.pdf")]);
+    // Not confirmed: stdin is not a terminal and there is no --yes.
+    assert_eq!(status(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    for label in [
+        "subject:",
+        "issued by:",
+        "SPKI SHA-256:",
+        "valid:",
+        "file verdict:",
+    ] {
+        assert!(text.contains(label), "{label}: {text}");
+    }
+    let verdict = text
+        .lines()
+        .find(|l| l.contains("file verdict:"))
+        .unwrap()
+        .to_lowercase();
+    assert!(verdict.contains("untrusted"), "{verdict}");
+    assert!(text.contains(" to "), "{text}");
+    assert!(env.pinned_files().is_empty());
+}
+
+#[test]
+fn csv_for_excel_has_a_byte_order_mark_chinese_headers_and_the_operator() {
+    const BOM: &[u8] = "\u{feff}".as_bytes();
+    let env = Env::new();
+    let file = corpus("unsigned-query-result.pdf");
+    let ledger_arg = format!("--ledger={}", env.path("ledger.sqlite3").display());
+    // Plain CSV in a C locale: no byte-order mark, the English keys.
+    let out = env.verify(&[&"--format", &"csv", &"--operator", &"ann", &file]);
+    assert_eq!(status(&out), 3, "{}", stderr(&out));
+    assert!(out.stdout.starts_with(b"path,"), "{}", stdout(&out));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let row = reader.records().next().unwrap().unwrap();
+    let operator = header.iter().position(|h| h == "operator").unwrap();
+    assert_eq!(&row[operator], "ann");
+    // --excel: the mark, then Chinese headers.
+    let out = env.verify(&[&"--format", &"csv", &"--excel", &ledger_arg, &file]);
+    assert_eq!(status(&out), 3, "{}", stderr(&out));
+    assert!(out.stdout.starts_with(BOM));
+    let text = String::from_utf8(out.stdout[BOM.len()..].to_vec()).unwrap();
+    assert!(text.starts_with("文件,SHA-256,结论,"), "{text}");
+    assert!(text.lines().next().unwrap().ends_with("操作员"), "{text}");
+    // A Chinese locale: the mark always, for verify and for the export.
+    let mut cmd = env.cmd();
+    cmd.env("LANG", "zh_CN.UTF-8")
+        .args(["verify", "--no-default-trust", "--format", "csv"])
+        .arg(&file);
+    let out = run_with_deadline(cmd, Duration::from_secs(60));
+    assert!(out.stdout.starts_with(BOM), "{}", stdout(&out));
+    let export = |lang: &str, excel: bool| {
+        let mut cmd = env.cmd();
+        cmd.env("LANG", lang)
+            .args(["ledger", &ledger_arg, "export", "--format", "csv"]);
+        if excel {
+            cmd.arg("--excel");
+        }
+        cmd.output().unwrap()
+    };
+    let plain = export("C.UTF-8", false);
+    assert_eq!(status(&plain), 0, "{}", stderr(&plain));
+    assert!(plain.stdout.starts_with(b"id,"), "{}", stdout(&plain));
+    let excel = export("C.UTF-8", true);
+    assert!(excel.stdout.starts_with(BOM));
+    assert!(String::from_utf8_lossy(&excel.stdout).contains("编号"));
+    let zh = export("zh_CN.UTF-8", false);
+    assert!(zh.stdout.starts_with(BOM), "{}", stdout(&zh));
+}

@@ -244,6 +244,8 @@ pub struct VerifyRequest {
     pub require_revocation: bool,
     /// Each stage's time on stderr and in the record (`--timings`).
     pub timings: bool,
+    /// CSV for Excel (`--excel`): a byte-order mark and Chinese headers.
+    pub excel: bool,
 }
 
 /// Checks the files of `request`, printing each record to `out` as soon as
@@ -269,7 +271,14 @@ pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Re
     }
     warn_about_trust(&request.check, &options);
     let mut pictures_lost = false;
-    let files = batch::collect(&request.paths);
+    let inputs = batch::collect_inputs(&request.paths);
+    for link in &inputs.skipped_links {
+        eprintln!(
+            "certcheck: {}: a symlinked folder, not followed (name it to check it)",
+            crate::report::escape::for_terminal(&link.display().to_string())
+        );
+    }
+    let files = inputs.files;
     if files.is_empty() {
         // Nothing checked must not read as "every file authentic" (0).
         return Err(Failure::usage("no PDF files found in the paths given"));
@@ -283,7 +292,12 @@ pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Re
         }
         bar
     });
-    let mut printer = Printer::new(request.format, out, console.color);
+    let style = crate::report::csv::CsvStyle::for_desk(
+        request.excel,
+        request.excel,
+        Some(request.ledger.stamp(&options.trust).operator),
+    );
+    let mut printer = Printer::with_csv_style(request.format, out, console.color, style);
     let mut summary = Summary::default();
     let mut services = Services {
         ledger: ledger.as_mut(),
@@ -777,13 +791,22 @@ pub fn watch<W: Write>(
     if let Err(e) = &watcher {
         eprintln!("certcheck: no file-system events ({e}); looking every few seconds");
     }
-    let record = !request.ledger.no_record;
+    // The same orchestration as verify's: the ledger (no online check).
+    let mut services = Services {
+        ledger: ledger.as_mut(),
+        record: !request.ledger.no_record,
+        online: false,
+        confirmation: None,
+    };
     let mut hook = |r: &mut Record| {
-        if let Some(l) = ledger.as_mut() {
-            if let Err(e) = l.check_and_record(r, record) {
-                eprintln!("certcheck: {}: {e}", shown(&r.path));
-            }
+        if services.ledger.is_none() {
+            return;
         }
+        let checked = check(r.clone(), &mut services);
+        if let Some(e) = &checked.ledger_error {
+            eprintln!("certcheck: {}: {e}", shown(&checked.record.path));
+        }
+        *r = checked.record;
     };
     let mut report = |event: Event| match event {
         Event::Delivered(d) => {

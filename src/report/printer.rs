@@ -29,6 +29,11 @@ pub fn render_human(record: &Record, online: Option<&OnlineCheck>, color: bool) 
     text
 }
 
+/// Tells on stderr why a command stopped: `certcheck: ` and the message.
+pub fn print_failure(message: &str) {
+    eprintln!("certcheck: {message}");
+}
+
 /// Streams records in one output format. Write errors (a closed pipe) are
 /// ignored: the exit status still reports what was found.
 pub struct Printer<W: Write> {
@@ -37,13 +42,28 @@ pub struct Printer<W: Write> {
     csv: Option<::csv::Writer<W>>,
     color: bool,
     first: bool,
+    style: csv::CsvStyle,
 }
 
 impl<W: Write> Printer<W> {
     pub fn new(format: OutputFormat, out: W, color: bool) -> Self {
+        Printer::with_csv_style(format, out, color, csv::CsvStyle::default())
+    }
+
+    /// Like [`Printer::new`], the CSV written in `style` (a byte-order
+    /// mark, Chinese headers, the operator column).
+    pub fn with_csv_style(
+        format: OutputFormat,
+        mut out: W,
+        color: bool,
+        style: csv::CsvStyle,
+    ) -> Self {
         if format == OutputFormat::Csv {
+            if style.bom {
+                let _ = out.write_all(csv::UTF8_BOM.as_bytes());
+            }
             let mut w = ::csv::Writer::from_writer(out);
-            let _ = w.write_record(csv::HEADER);
+            let _ = w.write_record(style.header());
             let _ = w.flush();
             return Printer {
                 format,
@@ -51,6 +71,7 @@ impl<W: Write> Printer<W> {
                 csv: Some(w),
                 color,
                 first: true,
+                style,
             };
         }
         Printer {
@@ -59,6 +80,7 @@ impl<W: Write> Printer<W> {
             csv: None,
             color,
             first: true,
+            style,
         }
     }
 
@@ -66,7 +88,7 @@ impl<W: Write> Printer<W> {
     /// shows (the JSON formats have it as the record's `online` key).
     pub fn print(&mut self, r: &Record, online: Option<&OnlineCheck>) {
         if let Some(w) = self.csv.as_mut() {
-            let _ = w.write_record(csv::row(r));
+            let _ = w.write_record(csv::row_for(r, &self.style));
             let _ = w.flush();
             return;
         }
