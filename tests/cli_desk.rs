@@ -1249,3 +1249,127 @@ fn csv_for_excel_has_a_byte_order_mark_chinese_headers_and_the_operator() {
     let zh = export("zh_CN.UTF-8", false);
     assert!(zh.stdout.starts_with(BOM), "{}", stdout(&zh));
 }
+
+/// Runs `cmd` as a user who cannot write the ledger: the current user when
+/// it is not root (the modes then bind it), else `nobody` through setpriv
+/// (root ignores modes). None when neither is possible.
+fn as_reader_without_write(cmd: &Command, env: &Env) -> Option<Command> {
+    // /proc/self belongs to the process's own user.
+    let uid = std::fs::metadata("/proc/self").ok().map(|m| {
+        use std::os::unix::fs::MetadataExt;
+        m.uid()
+    })?;
+    let program = Path::new(cmd.get_program());
+    let mut out = if uid == 0 {
+        which("setpriv")?;
+        // nobody must reach the binary: copy it where every user can.
+        let bin = env.path("bin/certcheck");
+        std::fs::create_dir_all(env.path("bin")).ok()?;
+        std::fs::copy(program, &bin).ok()?;
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(bin);
+        c
+    } else {
+        Command::new(program)
+    };
+    out.args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => out.env(k, v),
+            None => out.env_remove(k),
+        };
+    }
+    out.stdin(Stdio::null());
+    Some(out)
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+#[test]
+fn a_ledger_that_cannot_be_written_can_still_be_listed_shown_and_exported() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let book = env.path("share/ledger.sqlite3");
+    let out = env.verify(&[
+        &format!("--ledger={}", book.display()),
+        &extra("authentic-ecdsa-p256-sha384.pdf"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "verify: {out:?}");
+    assert!(book.is_file(), "the ledger was written");
+    // Read access only: the file 0444, its folder 0555 (no -wal or -shm
+    // can be made beside it), every folder above it passable.
+    let perms = |p: &Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    perms(env.dir.path(), 0o755);
+    perms(&book, 0o444);
+    perms(&env.path("share"), 0o555);
+    let ledger_arg = format!("--ledger={}", book.display());
+    let mut list = env.cmd();
+    list.args(["ledger", &ledger_arg, "list"]);
+    let Some(list) = as_reader_without_write(&list, &env) else {
+        perms(&env.path("share"), 0o755);
+        println!("skipped: running as root without setpriv, modes cannot be made to bind");
+        return;
+    };
+    let out = run_with_deadline(list, Duration::from_secs(60));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "list: {stdout}\n{stderr}");
+    assert!(
+        stdout.contains("authentic-ecdsa-p256-sha384.pdf"),
+        "list shows the check: {stdout}"
+    );
+
+    let mut export = env.cmd();
+    export.args(["ledger", &ledger_arg, "export", "--format", "jsonl"]);
+    let out = run_with_deadline(
+        as_reader_without_write(&export, &env).unwrap(),
+        Duration::from_secs(60),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "export: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first: Value =
+        serde_json::from_str(stdout.lines().next().unwrap_or("")).expect("one JSON line");
+    assert_eq!(first["verdict"], "authentic", "{first}");
+
+    let mut show = env.cmd();
+    show.args(["ledger", &ledger_arg, "show", "1"]);
+    let out = run_with_deadline(
+        as_reader_without_write(&show, &env).unwrap(),
+        Duration::from_secs(60),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "show: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Writing is still refused, with the ledger's own words, not a crash.
+    let mut correct = env.cmd();
+    correct.args(["ledger", &ledger_arg, "correct", "1", "--reason", "test"]);
+    let out = run_with_deadline(
+        as_reader_without_write(&correct, &env).unwrap(),
+        Duration::from_secs(60),
+    );
+    assert_ne!(out.status.code(), Some(0), "a correction cannot be written");
+    assert_eq!(
+        std::fs::read_dir(env.path("share")).unwrap().count(),
+        1,
+        "nothing was created beside the ledger"
+    );
+    perms(&env.path("share"), 0o755);
+}

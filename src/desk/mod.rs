@@ -509,7 +509,13 @@ pub fn ledger_command<W: Write>(
     let opened = match &query {
         LedgerQuery::Migrate => Ledger::open(config.clone()),
         LedgerQuery::Import { .. } => Ledger::open_import_target(config.clone()),
-        _ => Ledger::open_existing(config.clone()),
+        LedgerQuery::List { .. }
+        | LedgerQuery::Show { .. }
+        | LedgerQuery::History(_)
+        | LedgerQuery::Export { .. } => Ledger::open_read_only(config.clone()),
+        LedgerQuery::Purge { .. } | LedgerQuery::Correct { .. } => {
+            Ledger::open_existing(config.clone())
+        }
     };
     let mut ledger = opened.map_err(Failure::usage)?;
     if matches!(query, LedgerQuery::Correct { .. }) {

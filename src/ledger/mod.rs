@@ -341,17 +341,7 @@ impl Ledger {
                 });
             }
         }
-        Ledger::open_with(config.location, |b| {
-            let hashed = b.meta("privacy")?.as_deref() == Some(PrivacyMode::Hashed.as_str());
-            let key = match (&config.privacy, hashed) {
-                (Privacy::Hashed(k), true) => {
-                    check_key(b, k)?;
-                    Some(k.clone())
-                }
-                _ => None,
-            };
-            Ok((hashed, key))
-        })
+        Ledger::open_with(config.location, |b| ledger_privacy(b, &config.privacy))
     }
 
     /// Opens (creating and migrating) the target of `ledger import`,
@@ -383,10 +373,46 @@ impl Ledger {
         })
     }
 
-    /// Opens an existing SQLite ledger for reading (kept for callers that
-    /// name a file).
-    pub fn open_read_only(path: &Path) -> Result<Ledger, LedgerError> {
-        Ledger::open_existing(path)
+    /// Opens an existing ledger only to read it (`ledger list`, `show`,
+    /// `export`): an SQLite file is opened read-only, nothing is created
+    /// and no migration runs, so read access to the file is enough. A
+    /// ledger at an older schema than this build's is refused with what to
+    /// do, since its rows would be read with the wrong columns.
+    pub fn open_read_only<C: Into<LedgerConfig>>(config: C) -> Result<Ledger, LedgerError> {
+        let config = config.into();
+        let Location::Sqlite(path) = &config.location else {
+            return Ledger::open_existing(config);
+        };
+        let open_err = |message: String| LedgerError::Open {
+            location: config.location.describe(),
+            message,
+        };
+        if !path.is_file() {
+            return Err(open_err(
+                "no ledger here (run verify with --ledger first)".into(),
+            ));
+        }
+        let mut backend: Box<dyn Backend> =
+            Box::new(sqlite::Sqlite::open_read_only(path).map_err(open_err)?);
+        let version = backend
+            .schema_version()
+            .map_err(|e| open_err(e.to_string()))?;
+        if version < schema::latest() {
+            return Err(open_err(format!(
+                "the ledger is at schema version {version}, this certcheck reads {}: \
+                 run `certcheck ledger migrate` once with write access",
+                schema::latest()
+            )));
+        }
+        let (hashed, key) = ledger_privacy(backend.as_mut(), &config.privacy)
+            .map_err(|e| open_err(e.to_string()))?;
+        Ok(Ledger {
+            location: config.location,
+            backend: RefCell::new(backend),
+            hashed,
+            key,
+            stamp: Stamp::new(None, None, &TrustStore::default()),
+        })
     }
 
     /// Who and what the following entries are recorded with.
@@ -817,6 +843,23 @@ fn connect(location: &Location) -> Result<Box<dyn Backend>, LedgerError> {
         Location::Sqlite(p) => Box::new(sqlite::Sqlite::open(p).map_err(err)?),
         Location::Postgres(url) => Box::new(postgres::Postgres::connect(url).map_err(err)?),
     })
+}
+
+/// An existing ledger's own privacy setting, and the key when it is hashed
+/// and `asked` brings one (checked against the ledger's).
+fn ledger_privacy(
+    b: &mut dyn Backend,
+    asked: &Privacy,
+) -> Result<(bool, Option<HashKey>), LedgerError> {
+    let hashed = b.meta("privacy")?.as_deref() == Some(PrivacyMode::Hashed.as_str());
+    let key = match (asked, hashed) {
+        (Privacy::Hashed(k), true) => {
+            check_key(b, k)?;
+            Some(k.clone())
+        }
+        _ => None,
+    };
+    Ok((hashed, key))
 }
 
 /// Agrees the ledger's privacy setting with the one asked for. A new

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::backend::*;
 use super::schema::MIGRATIONS;
@@ -54,6 +54,52 @@ impl Sqlite {
         }
         Err(last.map(|e| e.to_string()).unwrap_or_default())
     }
+}
+
+impl Sqlite {
+    /// Opens an existing ledger file only to read it: nothing is created,
+    /// the journal mode is left alone and no migration runs, so a desk
+    /// with read access alone (a file on a read-only share, or mode 444 in
+    /// a folder it cannot write) can list and export. A ledger in WAL mode
+    /// whose folder cannot be written has no -shm file to share: it is then
+    /// read as immutable, which is what it is to this process.
+    pub fn open_read_only(path: &Path) -> Result<Sqlite, String> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| e.to_string())?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| e.to_string())?;
+        let readable = conn
+            .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .is_ok();
+        if readable {
+            return Ok(Sqlite { conn });
+        }
+        drop(conn);
+        let uri = immutable_uri(path);
+        let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+            .map_err(|e| e.to_string())?;
+        conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|e| e.to_string())?;
+        Ok(Sqlite { conn })
+    }
+}
+
+/// `file:` URI of `path` with `immutable=1`: every byte but letters,
+/// digits and `/._-` percent-escaped, as SQLite's URI rules allow.
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/._-".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
 }
 
 fn setup(conn: &Connection) -> Result<(), rusqlite::Error> {
