@@ -216,8 +216,7 @@ fn check_bytes(bytes: &[u8], path: &str, options: &Options, timings: &mut Timing
             return record;
         }
     };
-    let mut record = Record::malformed(path, String::new(), Vec::new());
-    record.error = None;
+    let mut record = Record::new(path);
     record.sha256 = Some(sha256);
     record.size = Some(bytes.len() as u64);
     record.revisions = file.revisions.len().max(1);

@@ -282,8 +282,7 @@ mod tests {
 
     #[test]
     fn the_verdict_comes_first_then_why_then_fields() {
-        let mut record = Record::malformed("x.pdf", String::new(), vec![]);
-        record.error = None;
+        let mut record = Record::new("x.pdf");
         record.verdict = Verdict::Unsigned;
         record.reasons.push(Reason::new(Code::IdNumberCheckDigit));
         record.fields = Some(Fields {

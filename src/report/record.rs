@@ -293,11 +293,22 @@ impl Record {
     /// A record for a file that could not be read or parsed.
     pub fn malformed(path: &str, error: String, reasons: Vec<Reason>) -> Self {
         Record {
+            error: Some(error),
+            reasons,
+            ..Record::new(path)
+        }
+    }
+
+    /// The record of a file about to be checked: nothing known yet. Its
+    /// verdict is `malformed` until `verdict::decide` says otherwise, so a
+    /// record that never reaches the decision never reads as proven.
+    pub fn new(path: &str) -> Self {
+        Record {
             path: path.to_string(),
             sha256: None,
             size: None,
             verdict: Verdict::Malformed,
-            reasons,
+            reasons: Vec::new(),
             fields: None,
             signatures: Vec::new(),
             revisions: 0,
@@ -306,7 +317,7 @@ impl Record {
             changes_after_signing: Vec::new(),
             qr_codes: Vec::new(),
             encrypted: false,
-            error: Some(error),
+            error: None,
             ledger: None,
             online: None,
             timings: None,

@@ -105,9 +105,8 @@ mod tests {
     #[test]
     fn an_authentic_file_with_a_ledger_conflict_needs_a_person() {
         use crate::report::{LedgerConflict, LedgerEarlier, LedgerInfo};
-        let mut r = Record::malformed("a.pdf", String::new(), Vec::new());
+        let mut r = Record::new("a.pdf");
         r.verdict = Verdict::Authentic;
-        r.error = None;
         r.ledger = Some(LedgerInfo {
             id: 7,
             earlier_answers: Vec::new(),
