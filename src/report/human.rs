@@ -298,6 +298,40 @@ mod tests {
         assert!(!text.contains('\x1b'), "no colour when not on a terminal");
     }
 
+    /// Issue 15: a field read from the file (a name, a qualification, a
+    /// signed-vs-shown value) holding terminal escapes or a bidi override
+    /// reaches the screen escaped, never as a control byte.
+    #[test]
+    fn hostile_field_values_are_shown_escaped() {
+        let hostile = "马丽\u{1b}[2J\u{1b}[1;32mAUTHENTIC\u{202e}\u{9b}31m";
+        let mut record = Record::new("x.pdf");
+        record.verdict = Verdict::Altered;
+        record.fields = Some(Fields {
+            name: Some(hostile.into()),
+            qualification: Some(hostile.into()),
+            ..Fields::default()
+        });
+        record.text_changes.push(crate::report::TextChange {
+            field: "name".into(),
+            signed: Some("张伟".into()),
+            shown: Some(hostile.into()),
+        });
+        for color in [false, true] {
+            let text = render(&record, color);
+            assert!(text.contains("马丽"), "{text}");
+            assert!(text.contains("\\x1b"), "the escape is shown: {text}");
+            assert!(!text.contains("\u{202e}"), "no bidi override: {text}");
+            assert!(!text.contains('\u{9b}'), "no C1 CSI: {text}");
+            if !color {
+                assert!(!text.contains('\x1b'), "no raw ESC at all: {text:?}");
+            } else {
+                // Only our own colour codes: every ESC opens an SGR we wrote.
+                assert!(!text.contains("\x1b[2J"), "{text:?}");
+                assert!(!text.contains("\x1b[1;32mAUTHENTIC"), "{text:?}");
+            }
+        }
+    }
+
     #[test]
     fn wide_characters_count_twice_when_padding() {
         assert_eq!(pad("姓名", 6), "姓名  ");
