@@ -2,7 +2,7 @@
 //! flows. Stages record facts and reasons; [`crate::verdict`] decides.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use crate::changes;
 use crate::online;
 use crate::pdf::{self, Encryption, PdfFile};
-use crate::report::{Code, Reason, Record, Severity, SignatureReport};
+use crate::report::{Code, Reason, Record, SealPictureSource, Severity, SignatureReport};
 use crate::revocation;
 use crate::signature::{self, byte_range, CheckContext, SignatureKind};
 use crate::text;
@@ -29,8 +29,9 @@ pub struct Options {
     pub now: OffsetDateTime,
     /// Hosts added to the official QR allow-list (config file).
     pub extra_official_hosts: Vec<String>,
-    /// Where to save pictures of electronic seals, if anywhere.
-    pub extract_seal_dir: Option<PathBuf>,
+    /// Keep the containers that hold seal pictures in the record
+    /// (`Record::seal_pictures`), for a caller that saves them.
+    pub keep_seal_pictures: bool,
     /// CRLs and OCSP responses the user gave (`--revocation`).
     pub revocation: Vec<revocation::Evidence>,
     /// Missing revocation data makes a signature invalid
@@ -48,7 +49,7 @@ impl Default for Options {
             password: None,
             now: OffsetDateTime::now_utc(),
             extra_official_hosts: Vec::new(),
-            extract_seal_dir: None,
+            keep_seal_pictures: false,
             revocation: Vec::new(),
             require_revocation: false,
             timings: false,
@@ -247,7 +248,6 @@ fn check_bytes(bytes: &[u8], path: &str, options: &Options, timings: &mut Timing
             let ctx = FileContext {
                 file: &file,
                 options,
-                record: &record,
                 pool: &pool,
             };
             // Document timestamps first: a trusted one fixes the time of
@@ -308,6 +308,14 @@ fn check_bytes(bytes: &[u8], path: &str, options: &Options, timings: &mut Timing
     let (v, extra) = verdict::decide(&record.reasons, &facts);
     record.reasons.extend(extra);
     record.verdict = v;
+    for (i, c) in checked.iter_mut().enumerate() {
+        if let Some(picture) = c.seal_picture.take() {
+            record.seal_pictures.push(SealPictureSource {
+                signature: i,
+                ..picture
+            });
+        }
+    }
     record.signatures = checked.into_iter().map(|c| c.report).collect();
     explain_at_file_level(&mut record);
     timings.add("verdict", verdict_started.elapsed());
@@ -470,6 +478,8 @@ struct Checked {
     /// The time its certificate was judged at.
     signing_time: Option<OffsetDateTime>,
     report: SignatureReport,
+    /// Its container, when it holds a seal picture and the caller asked.
+    seal_picture: Option<SealPictureSource>,
 }
 
 /// What every signature of one file is checked against.
@@ -477,7 +487,6 @@ struct Checked {
 struct FileContext<'a> {
     file: &'a PdfFile<'a>,
     options: &'a Options,
-    record: &'a Record,
     pool: &'a Pool,
 }
 
@@ -509,7 +518,6 @@ fn check_signature_timed(
     let FileContext {
         file,
         options,
-        record,
         pool,
     } = ctx;
     let br = byte_range::check(file, field);
@@ -538,18 +546,14 @@ fn check_signature_timed(
         verdict: Verdict::Invalid,
         reasons: br.reasons.clone(),
     };
-    if let (Some(dir), true) = (&options.extract_seal_dir, crate::seal::has_picture(format)) {
-        let input_name = Path::new(&record.path)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "seal".into());
-        let saved = crate::seal::save_seal_picture(dir, &input_name, &field.name, contents);
-        if let Err(e) = saved {
-            report
-                .reasons
-                .push(Reason::detail(Code::SealPictureNotSaved, e.to_string()));
-        }
-    }
+    let seal_picture =
+        (options.keep_seal_pictures && crate::seal::has_picture(format)).then(|| {
+            SealPictureSource {
+                signature: 0,
+                field: field.name.clone(),
+                contents: contents.to_vec(),
+            }
+        });
     let signed_end = br.pieces.last().map(|p| p.1);
     if !br.usable() {
         return Checked {
@@ -557,6 +561,7 @@ fn check_signature_timed(
             signed_end: None,
             signing_time: None,
             report,
+            seal_picture,
         };
     }
     let pieces: Vec<&[u8]> = br
@@ -632,6 +637,7 @@ fn check_signature_timed(
         signed_end,
         signing_time: value.signing_time,
         report,
+        seal_picture,
     }
 }
 

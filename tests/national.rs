@@ -213,12 +213,20 @@ fn standalone_seal_objects_are_checked() {
 fn extract_seal_saves_the_picture() {
     let dir = tempfile::tempdir().unwrap();
     let options = Options {
-        extract_seal_dir: Some(dir.path().to_path_buf()),
+        keep_seal_pictures: true,
         ..national_options()
     };
     let path = national().join("ses-v4-valid.pdf");
     let record = verify_file(&path, &options);
     assert!(record.sha256.is_some());
+    // The pipeline only hands the containers over; the desk saves them.
+    assert_eq!(record.seal_pictures.len(), 1, "one SES seal");
+    let source = &record.seal_pictures[0];
+    assert_eq!(source.field, record.signatures[0].field);
+    certcheck::seal::save_seal_picture(dir.path(), "ses-v4-valid", &source.field, &source.contents)
+        .expect("saved");
+    let without = verify_file(&path, &national_options());
+    assert!(without.seal_pictures.is_empty(), "kept only when asked");
     // Named after the input file and the signature (issue 15), not a hash.
     let saved = dir.path().join("ses-v4-valid-Signature1.png");
     let png = std::fs::read(&saved).expect("the seal picture is saved");

@@ -248,6 +248,27 @@ pub struct VerifyRequest {
     pub excel: bool,
 }
 
+/// Saves the seal pictures the record's signatures carry into `dir`, named
+/// after the input file and the signature. A picture that cannot be saved
+/// is that signature's info reason `seal_picture_not_saved` (the verdict
+/// does not depend on it).
+fn save_seal_pictures(record: &mut Record, dir: &Path) {
+    let input_name = Path::new(&record.path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "seal".into());
+    for source in std::mem::take(&mut record.seal_pictures) {
+        let saved =
+            crate::seal::save_seal_picture(dir, &input_name, &source.field, &source.contents);
+        if let Err(e) = saved {
+            let reason = report::Reason::detail(report::Code::SealPictureNotSaved, e.to_string());
+            if let Some(sig) = record.signatures.get_mut(source.signature) {
+                sig.reasons.push(reason);
+            }
+        }
+    }
+}
+
 /// Checks the files of `request`, printing each record to `out` as soon as
 /// it and every one before it are done. Returns SPEC.md's exit status.
 pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Result<u8, Failure> {
@@ -256,7 +277,7 @@ pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Re
     let revocation =
         crate::revocation::collect::load_files(&request.revocation).map_err(Failure::usage)?;
     let options = Options {
-        extract_seal_dir: request.extract_seal.clone(),
+        keep_seal_pictures: request.extract_seal.is_some(),
         revocation,
         require_revocation: request.require_revocation,
         timings: request.timings,
@@ -309,7 +330,10 @@ pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Re
         &files,
         &options,
         request.jobs.unwrap_or_else(batch::default_jobs),
-        |_, record| {
+        |_, mut record| {
+            if let Some(dir) = &request.extract_seal {
+                save_seal_pictures(&mut record, dir);
+            }
             let checked = check(record, &mut services);
             if let Some(e) = &checked.ledger_error {
                 eprintln!("certcheck: {}: {e}", checked.record.path);

@@ -287,6 +287,22 @@ pub struct Record {
     /// Each stage's time in milliseconds, only under `verify --timings`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub timings: Option<crate::timings::Timings>,
+    /// The signature containers that hold a seal picture, kept only when
+    /// the caller asked (`Options::keep_seal_pictures`) so that the desk
+    /// can save the pictures; never printed or stored.
+    #[serde(skip)]
+    pub seal_pictures: Vec<SealPictureSource>,
+}
+
+/// A signature whose container carries the seal's picture: which one, and
+/// the container's bytes (the picture is read from them when saved).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SealPictureSource {
+    /// Its place in `Record::signatures`.
+    pub signature: usize,
+    /// The signature field's name.
+    pub field: String,
+    pub contents: Vec<u8>,
 }
 
 impl Record {
@@ -321,6 +337,7 @@ impl Record {
             ledger: None,
             online: None,
             timings: None,
+            seal_pictures: Vec::new(),
         }
     }
 
