@@ -14,6 +14,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rawpdf import RawPdf  # noqa: E402
+
 SIG_HEX_LEN = 16384  # room for the CMS in /Contents, in hex digits
 
 
@@ -34,50 +37,32 @@ def main():
     pixels = bytearray(os.urandom(1 << 20)) * ((side * side * 3 >> 20) + 1)
     pixels = bytes(pixels[: side * side * 3])
 
-    parts, offsets = [], {}
-    pos = 0
-
-    def emit(b):
-        nonlocal pos
-        parts.append(b)
-        pos += len(b)
-
-    def obj(num, body):
-        offsets[num] = pos
-        emit(b"%d 0 obj\n" % num + body + b"\nendobj\n")
-
-    emit(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    obj(1, b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] /SigFlags 3 >> >>")
-    obj(2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-    obj(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-           b"/Resources << /XObject << /Im1 5 0 R >> >> /Annots [6 0 R] >>")
+    pdf = RawPdf()
+    pdf.obj(1, b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] /SigFlags 3 >> >>")
+    pdf.obj(2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+    pdf.obj(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /XObject << /Im1 5 0 R >> >> /Annots [6 0 R] >>")
     content = b"q 500 0 0 500 47 171 cm /Im1 Do Q"
-    obj(4, b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
-    offsets[5] = pos
-    emit(b"5 0 obj\n<< /Type /XObject /Subtype /Image /Width %d /Height %d "
-         b"/ColorSpace /DeviceRGB /BitsPerComponent 8 /Length %d >>\nstream\n"
-         % (side, side, len(pixels)))
-    emit(pixels)
-    emit(b"\nendstream\nendobj\n")
-    obj(6, b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (Signature1) /Rect [0 0 0 0] "
-           b"/P 3 0 R /F 132 /V 7 0 R >>")
-    offsets[7] = pos
+    pdf.obj(4, b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    pdf.begin(5)
+    pdf.emit(b"5 0 obj\n<< /Type /XObject /Subtype /Image /Width %d /Height %d "
+             b"/ColorSpace /DeviceRGB /BitsPerComponent 8 /Length %d >>\nstream\n"
+             % (side, side, len(pixels)))
+    pdf.emit(pixels)
+    pdf.emit(b"\nendstream\nendobj\n")
+    pdf.obj(6, b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (Signature1) /Rect [0 0 0 0] "
+               b"/P 3 0 R /F 132 /V 7 0 R >>")
+    pdf.begin(7)
     placeholder_br = b"/ByteRange [0 0000000000 0000000000 0000000000]"
     head = (b"7 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached "
             + placeholder_br + b" /M (D:20260101000000Z) /Contents ")
-    emit(head)
-    contents_start = pos
-    emit(b"<" + b"0" * SIG_HEX_LEN + b">")
-    contents_end = pos
-    emit(b" >>\nendobj\n")
-    xref_at = pos
-    xref = [b"xref\n0 8\n0000000000 65535 f \n"]
-    for n in range(1, 8):
-        xref.append(b"%010d 00000 n \n" % offsets[n])
-    emit(b"".join(xref))
-    emit(b"trailer\n<< /Size 8 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref_at)
+    pdf.emit(head)
+    contents_start = pdf.pos
+    pdf.emit(b"<" + b"0" * SIG_HEX_LEN + b">")
+    contents_end = pdf.pos
+    pdf.emit(b" >>\nendobj\n")
 
-    data = bytearray(b"".join(parts))
+    data = bytearray(pdf.finish())
     br = b"/ByteRange [0 %010d %010d %010d]" % (
         contents_start, contents_end, len(data) - contents_end)
     at = data.index(placeholder_br)

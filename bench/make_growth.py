@@ -32,6 +32,8 @@ from pyhanko.sign import signers
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+from rawpdf import RawPdf
+
 
 def make_signer(out_dir):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -102,33 +104,16 @@ def update_info(data, i):
 
 
 def objects_pdf(n):
-    parts, offsets, pos = [], {}, 0
-
-    def emit(b):
-        nonlocal pos
-        parts.append(b)
-        pos += len(b)
-
-    def obj(num, body):
-        offsets[num] = pos
-        emit(b"%d 0 obj\n" % num + body + b"\nendobj\n")
-
-    emit(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    obj(1, b"<< /Type /Catalog /Pages 2 0 R >>")
-    obj(2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-    obj(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>")
+    pdf = RawPdf()
+    pdf.obj(1, b"<< /Type /Catalog /Pages 2 0 R >>")
+    pdf.obj(2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+    pdf.obj(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>")
     content = b"BT /F1 12 Tf 72 720 Td (object-heavy bench file) Tj ET"
-    obj(4, b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    pdf.obj(4, b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
     pad = b"x" * 60
     for k in range(5, 5 + n):
-        obj(k, b"<< /Type /BenchItem /N %d /Data (%s) >>" % (k, pad))
-    total = 5 + n
-    xref_at = pos
-    rows = [b"xref\n0 %d\n0000000000 65535 f \n" % total]
-    rows.extend(b"%010d 00000 n \n" % offsets[k] for k in range(1, total))
-    emit(b"".join(rows))
-    emit(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (total, xref_at))
-    return b"".join(parts)
+        pdf.obj(k, b"<< /Type /BenchItem /N %d /Data (%s) >>" % (k, pad))
+    return pdf.finish()
 
 
 def numbers(text):
