@@ -11,7 +11,9 @@ use time::OffsetDateTime;
 use crate::changes;
 use crate::online;
 use crate::pdf::{self, Encryption, PdfFile};
-use crate::report::{Code, Reason, Record, SealPictureSource, Severity, SignatureReport};
+use crate::report::{
+    Code, Reason, Record, SealPictureSource, Severity, SignatureReport, SigningTimeSource,
+};
 use crate::revocation;
 use crate::signature::{self, byte_range, CheckContext, SignatureKind};
 use crate::text;
@@ -596,7 +598,7 @@ fn check_signature_timed(
             .ok()
     });
     report.signing_time_source = value.signing_time_source;
-    if report.signing_time_source.as_deref() == Some("doc_timestamp") {
+    if report.signing_time_source == Some(SigningTimeSource::DocTimestamp) {
         report.signing_time_proof = proof.map(|p| p.proof.clone());
     }
     report.timestamp = value.timestamp;
@@ -613,11 +615,10 @@ fn check_signature_timed(
         // Only a trusted timestamp (on the signature, or a document
         // timestamp covering it) proves a time against a revocation: a
         // revoked key can claim any time.
-        let proven = matches!(
-            report.signing_time_source.as_deref(),
-            Some("timestamp" | "doc_timestamp")
-        )
-        .then_some(at);
+        let proven = report
+            .signing_time_source
+            .is_some_and(SigningTimeSource::is_proven)
+            .then_some(at);
         let outcome = revocation::check(&revocation::Request {
             chain: &value.chain,
             signing_time: at,

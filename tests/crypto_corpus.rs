@@ -110,7 +110,10 @@ fn signature_timestamp_fixes_the_time() {
         &options(),
     );
     let s = record.signatures.first().expect("signature");
-    assert_eq!(s.signing_time_source.as_deref(), Some("timestamp"));
+    assert_eq!(
+        s.signing_time_source,
+        Some(certcheck::report::SigningTimeSource::Timestamp)
+    );
     let ts = s.timestamp.as_ref().expect("timestamp info");
     assert!(ts.valid);
     assert!(ts.trusted_issuer.is_some());

@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use super::escape::for_terminal as shown;
 use super::verdict::Verdict;
-use super::{Code, Record, Severity, SignatureReport};
+use super::{Code, Record, Severity, SignatureReport, SigningTimeSource};
 
 /// Renders one record for a person. `color` adds ANSI colours (only when
 /// printing to a terminal).
@@ -149,12 +149,12 @@ fn describe_signature(sig: &SignatureReport, revisions: usize) -> String {
         let _ = write!(s, "; known issuer {}", shown(issuer));
     }
     if let Some(t) = &sig.signing_time {
-        let source = match sig.signing_time_source.as_deref() {
-            Some("timestamp") => " (trusted timestamp)",
-            Some("doc_timestamp") => " (proven by a trusted document timestamp)",
-            Some("claimed") => " (claimed by the signer)",
-            Some("document_date") => " (latest date in the document)",
-            _ => "",
+        let source = match sig.signing_time_source {
+            Some(SigningTimeSource::Timestamp) => " (trusted timestamp)",
+            Some(SigningTimeSource::DocTimestamp) => " (proven by a trusted document timestamp)",
+            Some(SigningTimeSource::Claimed) => " (claimed by the signer)",
+            Some(SigningTimeSource::DocumentDate) => " (latest date in the document)",
+            Some(SigningTimeSource::CheckTime) | None => "",
         };
         let _ = write!(s, "; signed {}{source}", shown(t));
     }

@@ -161,9 +161,8 @@ pub struct SignatureReport {
     pub trusted_issuer: Option<String>,
     /// RFC 3339: the time the certificate was judged at.
     pub signing_time: Option<String>,
-    /// Where signing_time came from: timestamp, doc_timestamp, claimed,
-    /// document_date, none.
-    pub signing_time_source: Option<String>,
+    /// Where signing_time came from.
+    pub signing_time_source: Option<SigningTimeSource>,
     /// With source doc_timestamp: the document timestamp that proved it.
     #[serde(default)]
     pub signing_time_proof: Option<TimeProof>,
@@ -356,5 +355,78 @@ impl Record {
                 .signatures
                 .iter()
                 .any(|s| s.reasons.iter().any(|r| r.code == code))
+    }
+}
+
+/// Where the time a signer's certificate was judged at came from (SPEC's
+/// time rule). Serialised as the snake_case names the JSON has always
+/// carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SigningTimeSource {
+    /// A trusted timestamp in the signature.
+    Timestamp,
+    /// A trusted document timestamp that covers the signature.
+    DocTimestamp,
+    /// The signer's own claim, believed for want of anything better.
+    Claimed,
+    /// The latest date the signed document carries.
+    DocumentDate,
+    /// Nothing: the certificate was judged at the time of the check.
+    #[serde(rename = "none")]
+    CheckTime,
+}
+
+impl SigningTimeSource {
+    /// The JSON name, also the key of its wording in the catalogue.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SigningTimeSource::Timestamp => "timestamp",
+            SigningTimeSource::DocTimestamp => "doc_timestamp",
+            SigningTimeSource::Claimed => "claimed",
+            SigningTimeSource::DocumentDate => "document_date",
+            SigningTimeSource::CheckTime => "none",
+        }
+    }
+
+    /// Whether the time is proven by a trusted timestamp, and so counts
+    /// against a revocation (a revoked key can claim any time).
+    pub fn is_proven(self) -> bool {
+        matches!(
+            self,
+            SigningTimeSource::Timestamp | SigningTimeSource::DocTimestamp
+        )
+    }
+}
+
+#[cfg(test)]
+mod signing_time_source_tests {
+    use super::SigningTimeSource;
+
+    /// The JSON names are the contract scripts read; the enum must not
+    /// change them, and `as_str` (the catalogue key) must agree with serde.
+    #[test]
+    fn serialises_as_the_names_the_json_always_had() {
+        let all = [
+            (SigningTimeSource::Timestamp, "timestamp"),
+            (SigningTimeSource::DocTimestamp, "doc_timestamp"),
+            (SigningTimeSource::Claimed, "claimed"),
+            (SigningTimeSource::DocumentDate, "document_date"),
+            (SigningTimeSource::CheckTime, "none"),
+        ];
+        for (source, name) in all {
+            assert_eq!(
+                serde_json::to_string(&source).ok(),
+                Some(format!("\"{name}\""))
+            );
+            assert_eq!(source.as_str(), name);
+            let back: Result<SigningTimeSource, _> = serde_json::from_str(&format!("\"{name}\""));
+            assert_eq!(back.ok(), Some(source));
+        }
+        assert!(SigningTimeSource::Timestamp.is_proven());
+        assert!(SigningTimeSource::DocTimestamp.is_proven());
+        assert!(!SigningTimeSource::Claimed.is_proven());
+        assert!(!SigningTimeSource::DocumentDate.is_proven());
+        assert!(!SigningTimeSource::CheckTime.is_proven());
     }
 }

@@ -198,7 +198,7 @@ pub(crate) fn check_signers(
             vc.chain = chain_path;
             vc.carried_revocation = super::signed_data::carried_revocation(sd, si);
             vc.signing_time = Some(judged.at);
-            vc.signing_time_source = Some(judged.source.to_string());
+            vc.signing_time_source = Some(judged.source);
         } else {
             // Every signer must hold for the signature to count.
             if sc.digest_ok != Some(true) {

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 /// [`crate::crypto`], under the names they had here.
 pub use crate::crypto::{algorithms, sm2, tlv};
 
-use crate::report::{Reason, SealInfo, SignerInfo, TimestampInfo};
+use crate::report::{Reason, SealInfo, SignerInfo, SigningTimeSource, TimestampInfo};
 use crate::trust::TrustStore;
 pub use container::Format;
 pub use locate::{SignatureField, SignatureKind};
@@ -56,7 +56,7 @@ pub struct ValueCheck {
     /// The time the signer's certificate was judged at.
     pub signing_time: Option<OffsetDateTime>,
     /// timestamp, doc_timestamp, claimed, document_date, none.
-    pub signing_time_source: Option<String>,
+    pub signing_time_source: Option<SigningTimeSource>,
     pub timestamp: Option<TimestampInfo>,
     pub seal: Option<SealInfo>,
     /// The (first) signer's chain to a known issuer, signer first; empty

@@ -118,7 +118,7 @@ pub fn check(
     }
     vc.signer = Some(signer.info());
     vc.signing_time = Some(judged.at);
-    vc.signing_time_source = Some(judged.source.to_string());
+    vc.signing_time_source = Some(judged.source);
     vc
 }
 
@@ -158,7 +158,10 @@ mod tests {
         assert_eq!(vc.signature_algorithm.as_deref(), Some("rsa-pkcs1-sha1"));
         assert_eq!(vc.trusted_issuer.as_deref(), Some("pinned"));
         assert!(vc.reasons.iter().any(|r| r.code == Code::WeakAlgorithm));
-        assert_eq!(vc.signing_time_source.as_deref(), Some("claimed"));
+        assert_eq!(
+            vc.signing_time_source,
+            Some(crate::report::SigningTimeSource::Claimed)
+        );
 
         // Other bytes: the value does not verify.
         let vc = check(&contents, &[CERT.to_vec()], &[b"changed"], &ctx(&store));

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use super::{CheckContext, Format, ValueCheck};
 use crate::crypto::sm2;
 use crate::crypto::tlv::{self, Tlv, TlvError};
-use crate::report::{Code, Reason, SealInfo, SignerInfo};
+use crate::report::{Code, Reason, SealInfo, SignerInfo, SigningTimeSource};
 use crate::trust::chain;
 use crate::trust::chain::rfc3339;
 
@@ -702,7 +702,7 @@ fn judged_time(
     claimed: OffsetDateTime,
     ctx: &CheckContext,
     reasons: &mut Vec<Reason>,
-) -> (OffsetDateTime, &'static str) {
+) -> (OffsetDateTime, SigningTimeSource) {
     // A covering document timestamp proves the seal existed by then.
     if let Some(t) = ctx.doc_timestamp {
         if claimed > t + time::Duration::days(1) {
@@ -715,7 +715,7 @@ fn judged_time(
                 ),
             ));
         }
-        return (t, "doc_timestamp");
+        return (t, SigningTimeSource::DocTimestamp);
     }
     let latest = ctx.document_dates.iter().max().copied();
     match latest {
@@ -728,11 +728,11 @@ fn judged_time(
                     rfc3339(d)
                 ),
             ));
-            (d, "document_date")
+            (d, SigningTimeSource::DocumentDate)
         }
         _ => {
             reasons.push(Reason::new(Code::SigningTimeClaimed));
-            (claimed, "claimed")
+            (claimed, SigningTimeSource::Claimed)
         }
     }
 }
@@ -829,7 +829,7 @@ pub fn check_parsed(ses: &SesSignature<'_>, ctx: &CheckContext) -> SesFacts {
         Some(claimed) => {
             let (at, source) = judged_time(claimed, ctx, &mut vc.reasons);
             vc.signing_time = Some(at);
-            vc.signing_time_source = Some(source.to_string());
+            vc.signing_time_source = Some(source);
             match (seal.valid_start, seal.valid_end) {
                 (Some(a), Some(b)) if a <= at && at <= b => {}
                 (Some(a), Some(b)) => vc.reasons.push(Reason::detail(
@@ -1028,7 +1028,10 @@ pub(crate) mod tests {
             vc.signing_time.map(rfc3339).as_deref(),
             Some("2026-11-28T07:15:32Z")
         );
-        assert_eq!(vc.signing_time_source.as_deref(), Some("claimed"));
+        assert_eq!(
+            vc.signing_time_source,
+            Some(crate::report::SigningTimeSource::Claimed)
+        );
         assert_codes(
             &vc,
             &[],

@@ -9,7 +9,7 @@ use super::signed_data;
 use super::{CheckContext, Format, ValueCheck};
 use crate::crypto::algorithms::DigestAlgorithm;
 use crate::crypto::tlv;
-use crate::report::{Code, Reason, Severity, TimestampInfo};
+use crate::report::{Code, Reason, Severity, SigningTimeSource, TimestampInfo};
 use crate::trust::chain::{self, Cert};
 use crate::trust::TrustStore;
 
@@ -211,7 +211,7 @@ pub fn check_document_timestamp(
         signer: tc.tsa.as_ref().map(Cert::info),
         trusted_issuer: tc.trusted_issuer.clone(),
         signing_time: tc.time,
-        signing_time_source: tc.time.map(|_| "timestamp".to_string()),
+        signing_time_source: tc.time.map(|_| SigningTimeSource::Timestamp),
         timestamp: Some(tc.info()),
         ..ValueCheck::default()
     };

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 use time::{Duration, OffsetDateTime};
 
-use crate::report::{Code, Reason};
+use crate::report::{Code, Reason, SigningTimeSource};
 
 /// A claim may be this much earlier than a date the document carries
 /// (time zones, clocks) before it is disbelieved.
@@ -16,8 +16,7 @@ const TOLERANCE: Duration = Duration::days(1);
 #[derive(Debug, Clone)]
 pub struct JudgedTime {
     pub at: OffsetDateTime,
-    /// timestamp, claimed, document_date or none.
-    pub source: &'static str,
+    pub source: SigningTimeSource,
     pub reasons: Vec<Reason>,
 }
 
@@ -36,7 +35,7 @@ pub fn judge(
     if let Some(t) = trusted_timestamp {
         return JudgedTime {
             at: t,
-            source: "timestamp",
+            source: SigningTimeSource::Timestamp,
             reasons: Vec::new(),
         };
     }
@@ -57,7 +56,7 @@ pub fn judge(
         }
         return JudgedTime {
             at: t,
-            source: "doc_timestamp",
+            source: SigningTimeSource::DocTimestamp,
             reasons,
         };
     }
@@ -65,7 +64,7 @@ pub fn judge(
     let mut judged = match (claimed, latest_doc) {
         (Some(c), Some(d)) if c + TOLERANCE < d => JudgedTime {
             at: d,
-            source: "document_date",
+            source: SigningTimeSource::DocumentDate,
             reasons: vec![Reason::detail(
                 Code::SigningTimeContradicted,
                 format!(
@@ -77,7 +76,7 @@ pub fn judge(
         },
         (Some(c), _) => JudgedTime {
             at: c,
-            source: "claimed",
+            source: SigningTimeSource::Claimed,
             reasons: vec![Reason::detail(
                 Code::SigningTimeClaimed,
                 super::chain::rfc3339(c),
@@ -85,7 +84,7 @@ pub fn judge(
         },
         (None, Some(d)) => JudgedTime {
             at: d,
-            source: "document_date",
+            source: SigningTimeSource::DocumentDate,
             reasons: vec![Reason::detail(
                 Code::SigningTimeClaimed,
                 "no signing time is given; the latest date in the signed document was used",
@@ -93,7 +92,7 @@ pub fn judge(
         },
         (None, None) => JudgedTime {
             at: now,
-            source: "none",
+            source: SigningTimeSource::CheckTime,
             reasons: vec![Reason::detail(
                 Code::SigningTimeClaimed,
                 "no signing time is given; the certificate was judged at the time of the check",
@@ -110,7 +109,7 @@ pub fn judge(
             ),
         ));
         judged.at = now;
-        judged.source = "none";
+        judged.source = SigningTimeSource::CheckTime;
     }
     judged
 }
@@ -379,16 +378,19 @@ mod tests {
         );
         assert_eq!(
             (ts.source, ts.at),
-            ("timestamp", datetime!(2026-01-11 0:00 UTC))
+            (SigningTimeSource::Timestamp, datetime!(2026-01-11 0:00 UTC))
         );
         let back = judge(None, None, Some(datetime!(2020-01-01 0:00 UTC)), &doc, now);
-        assert_eq!((back.source, back.at), ("document_date", doc[0]));
+        assert_eq!(
+            (back.source, back.at),
+            (SigningTimeSource::DocumentDate, doc[0])
+        );
         assert_eq!(back.reasons[0].code, Code::SigningTimeContradicted);
         // Within a day (time zones) the claim stands.
         let close = judge(None, None, Some(datetime!(2026-01-09 12:00 UTC)), &doc, now);
         assert_eq!(
             (close.source, close.at),
-            ("claimed", datetime!(2026-01-09 12:00 UTC))
+            (SigningTimeSource::Claimed, datetime!(2026-01-09 12:00 UTC))
         );
         assert_eq!(close.reasons[0].code, Code::SigningTimeClaimed);
         assert_eq!(judge(None, None, None, &[], now).at, now);
@@ -402,7 +404,10 @@ mod tests {
             &doc,
             now,
         );
-        assert_eq!((by_doc.source, by_doc.at), ("doc_timestamp", proven));
+        assert_eq!(
+            (by_doc.source, by_doc.at),
+            (SigningTimeSource::DocTimestamp, proven)
+        );
         assert!(by_doc.reasons.is_empty());
         let late_claim = judge(
             None,

@@ -13,7 +13,7 @@ use crate::i18n::{self, t, Lang};
 use crate::ledger::Entry;
 use crate::online::{self, Confirmation, OFFICIAL_CHECK_URL};
 use crate::report::human::common_name;
-use crate::report::{Fields, Record, Severity, SignatureReport};
+use crate::report::{Fields, Record, Severity, SignatureReport, SigningTimeSource};
 use crate::verdict::Verdict;
 
 /// The frame of every page: the header with the way around, the CSRF
@@ -354,7 +354,7 @@ fn seal_rows(lang: Lang, sig: &SignatureReport) -> Markup {
             th { (t(lang, "ui.signing_time")) }
             td {
                 (sig.signing_time.as_deref().unwrap_or("—"))
-                @if let Some(source) = &sig.signing_time_source {
+                @if let Some(source) = sig.signing_time_source.map(SigningTimeSource::as_str) {
                     " (" (i18n::lookup(lang, "time_source", source).unwrap_or(source)) ")"
                 }
             }

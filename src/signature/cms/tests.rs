@@ -364,7 +364,10 @@ fn ecdsa_p256_chain_to_a_known_root_verifies() {
     assert_eq!(vc.signature_algorithm.as_deref(), Some("ecdsa-p256-sha256"));
     assert_eq!(vc.digest_algorithm.as_deref(), Some("sha256"));
     assert_eq!(vc.trusted_issuer.as_deref(), Some("测试根CA"));
-    assert_eq!(vc.signing_time_source.as_deref(), Some("claimed"));
+    assert_eq!(
+        vc.signing_time_source,
+        Some(crate::report::SigningTimeSource::Claimed)
+    );
     assert_eq!(vc.signing_time, Some(datetime!(2026-01-01 12:00 UTC)));
     assert!(codes(&vc).contains(&Code::SigningTimeClaimed));
     let signer = vc.signer.unwrap();
@@ -532,7 +535,10 @@ fn certificate_validity_is_judged_at_signing_time() {
     let vc = check(&b.der(), &[DOC], &c);
     assert!(codes(&vc).contains(&Code::SigningTimeContradicted));
     assert!(codes(&vc).contains(&Code::CertificateExpiredAtSigning));
-    assert_eq!(vc.signing_time_source.as_deref(), Some("document_date"));
+    assert_eq!(
+        vc.signing_time_source,
+        Some(crate::report::SigningTimeSource::DocumentDate)
+    );
 
     // Not yet valid.
     let mut b = Build::new(&old, alg, DOC);
@@ -720,8 +726,8 @@ fn a_trusted_signature_timestamp_fixes_the_signing_time() {
     let store = store_of(&[&r]);
     let vc = check(&b.der(), &[DOC], &ctx(&store));
     assert_eq!(
-        vc.signing_time_source.as_deref(),
-        Some("timestamp"),
+        vc.signing_time_source,
+        Some(crate::report::SigningTimeSource::Timestamp),
         "{:?}",
         vc.reasons
     );
@@ -756,7 +762,10 @@ fn a_trusted_signature_timestamp_fixes_the_signing_time() {
     b.unsigned = Some(&untrusted);
     let vc = check(&b.der(), &[DOC], &ctx(&store));
     assert!(codes(&vc).contains(&Code::TimestampUntrusted));
-    assert_eq!(vc.signing_time_source.as_deref(), Some("claimed"));
+    assert_eq!(
+        vc.signing_time_source,
+        Some(crate::report::SigningTimeSource::Claimed)
+    );
 
     // A known issuer's certificate that is not for timestamping.
     let mut p = params(
@@ -780,7 +789,10 @@ fn a_trusted_signature_timestamp_fixes_the_signing_time() {
         "{:?}",
         vc.reasons
     );
-    assert_eq!(vc.signing_time_source.as_deref(), Some("claimed"));
+    assert_eq!(
+        vc.signing_time_source,
+        Some(crate::report::SigningTimeSource::Claimed)
+    );
 }
 
 #[test]
