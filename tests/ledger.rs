@@ -857,3 +857,122 @@ fn a_correction_is_a_new_entry_referring_to_the_old_one(p: &Place) {
     assert_eq!(north.purge("2999-01-01").unwrap(), 1);
     assert!(north.checksum().unwrap().corrections == 0);
 }
+
+/// Only PostgreSQL, over TLS: .ci/run starts its server with ssl=on and
+/// tests/data/pg_tls/server.crt, issued by ca.crt to "localhost" alone
+/// ($CERTCHECK_TEST_PG_TLS_CA names that CA). Each sslmode must do what
+/// libpq's does: verify-full checks the chain and the name, verify-ca only
+/// the chain, and a server from another CA is refused by both.
+#[test]
+fn postgres_over_tls_authenticates_the_server_as_sslmode_asks() {
+    const TLS_ENV: &str = "CERTCHECK_TEST_PG_TLS_CA";
+    let Some(p) = Place::postgres("tls") else {
+        return;
+    };
+    let Some(ca) = std::env::var(TLS_ENV).ok().filter(|c| !c.is_empty()) else {
+        println!("SKIPPED: {TLS_ENV} not set");
+        eprintln!("SKIPPED: {TLS_ENV} not set (the PostgreSQL ledger over TLS)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{TLS_ENV} must be set under CI"
+        );
+        return;
+    };
+    let other_ca = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pg_tls/other-ca.crt");
+    let Location::Postgres(base) = &p.location else {
+        unreachable!()
+    };
+    assert!(
+        base.contains("@127.0.0.1:"),
+        "the test server is on 127.0.0.1: {base}"
+    );
+    let url = |host: &str, extra: &str| {
+        format!(
+            "{}&{extra}",
+            base.replace("@127.0.0.1:", &format!("@{host}:"))
+        )
+    };
+    let certcheck = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_certcheck"))
+            .current_dir(p.dir.path())
+            .env("HOME", p.dir.path())
+            .env("CERTCHECK_CONFIG_DIR", p.dir.path().join("config"))
+            .env("CERTCHECK_DATA_DIR", p.dir.path().join("data"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let migrate = |ledger: &str| certcheck(&["ledger", "--ledger", ledger, "migrate"]);
+
+    let full = url(
+        "localhost",
+        &format!("sslmode=verify-full&sslrootcert={ca}"),
+    );
+    let (code, out, err) = migrate(&full);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("connection: TLS ("), "{out}");
+    assert!(out.contains("host name verified"), "{out}");
+
+    // A real check goes into the ledger over that session.
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/unsigned-query-result.pdf");
+    let (code, _, err) = certcheck(&[
+        "verify",
+        "--no-default-trust",
+        "--format",
+        "jsonl",
+        sample.to_str().unwrap(),
+        "--ledger",
+        &full,
+    ]);
+    assert!(code.is_some_and(|c| c != 2 && c != 4), "{err}");
+    let (code, out, err) = certcheck(&["ledger", "--ledger", &full, "list"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("unsigned-query-result.pdf"), "{out}");
+
+    // 127.0.0.1 is not a name the certificate holds.
+    let (code, _, err) = migrate(&url(
+        "127.0.0.1",
+        &format!("sslmode=verify-full&sslrootcert={ca}"),
+    ));
+    assert_ne!(code, Some(0));
+    assert!(err.contains("not valid for name"), "{err}");
+    let (code, out, err) = migrate(&url(
+        "127.0.0.1",
+        &format!("sslmode=verify-ca&sslrootcert={ca}"),
+    ));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("connection: TLS (") && out.contains("not its name"),
+        "{out}"
+    );
+
+    // A server certificate from another CA.
+    for mode in ["verify-full", "verify-ca"] {
+        let (code, _, err) = migrate(&url(
+            "localhost",
+            &format!("sslmode={mode}&sslrootcert={}", other_ca.display()),
+        ));
+        assert_ne!(code, Some(0), "{mode}");
+        assert!(err.contains("UnknownIssuer"), "{mode}: {err}");
+    }
+
+    // The server's own view of the session, for the other modes.
+    let (code, out, err) = migrate(&url("127.0.0.1", "sslmode=require"));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("connection: TLS (") && out.contains("not authenticated"),
+        "{out}"
+    );
+    let (code, out, err) = migrate(&url("127.0.0.1", "sslmode=disable"));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("connection: not encrypted"), "{out}");
+    let (code, _, err) = migrate(&url("127.0.0.1", "sslmode=verify-full"));
+    assert_ne!(code, Some(0));
+    assert!(err.contains("sslrootcert"), "{err}");
+}

@@ -585,12 +585,14 @@ pub fn ledger_command<W: Write>(
                 written
             }
         },
-        LedgerQuery::Migrate => ledger.schema_version().map(|v| {
+        LedgerQuery::Migrate => ledger.schema_version().and_then(|v| {
+            let transport = ledger.transport()?;
             let _ = writeln!(
                 out,
-                "ledger {} is at schema version {v}",
+                "ledger {} is at schema version {v}\nconnection: {transport}",
                 config.location.describe()
             );
+            Ok(())
         }),
         LedgerQuery::Purge { before } => ledger.purge(&before).map(|n| {
             let _ = writeln!(out, "removed {n} check(s) made before {before}");

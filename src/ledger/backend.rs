@@ -348,6 +348,11 @@ pub(crate) trait Backend: Send {
     /// (at most [`MAX_CANDIDATES`]).
     fn answers_for(&mut self, mn_key: &str) -> Result<Vec<ConfirmationRow>, LedgerError>;
     fn count(&mut self) -> Result<i64, LedgerError>;
+    /// How the ledger is reached, in words (a file, or a network session
+    /// and whether it is encrypted).
+    fn transport(&mut self) -> Result<String, LedgerError> {
+        Ok("a local file".to_string())
+    }
     /// Appends a correction; returns its id, NotFound when the check does
     /// not exist.
     fn correct(&mut self, c: &CorrectionRow) -> Result<i64, LedgerError>;

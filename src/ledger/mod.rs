@@ -21,6 +21,7 @@
 
 mod backend;
 mod export;
+mod pg_tls;
 mod postgres;
 pub mod privacy;
 mod schema;
@@ -436,6 +437,12 @@ impl Ledger {
     /// The schema version the ledger is at.
     pub fn schema_version(&self) -> Result<i64, LedgerError> {
         self.backend.borrow_mut().schema_version()
+    }
+
+    /// How the ledger is reached: a local file, or a PostgreSQL session
+    /// and whether the server reports it encrypted.
+    pub fn transport(&self) -> Result<String, LedgerError> {
+        self.backend.borrow_mut().transport()
     }
 
     /// Applies the migrations not yet applied (opening already did; this

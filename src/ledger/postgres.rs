@@ -10,8 +10,10 @@
 
 use postgres::types::ToSql;
 use postgres::{Client, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::backend::*;
+use super::pg_tls::{self, SslMode};
 use super::schema::MIGRATIONS;
 use super::LedgerError;
 
@@ -30,6 +32,8 @@ impl From<postgres::Error> for LedgerError {
 
 pub(crate) struct Postgres {
     client: Option<Client>,
+    /// How the server was to be authenticated, for [`Backend::transport`].
+    server_check: &'static str,
 }
 
 impl Postgres {
@@ -37,14 +41,28 @@ impl Postgres {
     /// tokio runtime of its own and must not be started (or dropped) on a
     /// thread that is already driving one, such as the web desk's.
     pub fn connect(url: &str) -> Result<Postgres, String> {
-        let url = url.to_string();
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let request = pg_tls::parse_request(url, &env, pg_tls::default_root_cert())?;
+        let tls = match request.mode {
+            SslMode::Disable => None,
+            _ => Some(MakeRustlsConnect::new(request.client_config()?)),
+        };
+        let server_check = request.describe_check();
+        let client_url = request.client_url;
         std::thread::scope(|s| {
-            s.spawn(move || Client::connect(&url, NoTls).map_err(|e| e.to_string()))
-                .join()
-                .unwrap_or_else(|_| Err("the PostgreSQL client panicked".into()))
+            s.spawn(move || {
+                match tls {
+                    None => Client::connect(&client_url, NoTls),
+                    Some(tls) => Client::connect(&client_url, tls),
+                }
+                .map_err(|e| describe_connect_error(&e))
+            })
+            .join()
+            .unwrap_or_else(|_| Err("the PostgreSQL client panicked".into()))
         })
         .map(|client| Postgres {
             client: Some(client),
+            server_check,
         })
     }
 
@@ -53,6 +71,22 @@ impl Postgres {
             .as_mut()
             .ok_or_else(|| LedgerError::Sql("connection closed".into()))
     }
+}
+
+/// The client's error with its cause: "error performing TLS handshake"
+/// alone does not say that the certificate was refused, or why.
+fn describe_connect_error(e: &postgres::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 impl Drop for Postgres {
@@ -230,6 +264,28 @@ impl Backend for Postgres {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    fn transport(&mut self) -> Result<String, LedgerError> {
+        // The server's own view: whether this session is really encrypted.
+        let row = self.c()?.query_opt(
+            "SELECT version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl",
+            &[],
+        )?;
+        Ok(match row {
+            Some(r) => {
+                let version: Option<String> = r.try_get(0)?;
+                let cipher: Option<String> = r.try_get(1)?;
+                format!(
+                    "TLS ({}, {}), {}",
+                    version.as_deref().unwrap_or("?"),
+                    cipher.as_deref().unwrap_or("?"),
+                    self.server_check
+                )
+            }
+            None => "not encrypted (sslmode=verify-full encrypts and authenticates the server)"
+                .to_string(),
+        })
     }
 
     fn count(&mut self) -> Result<i64, LedgerError> {
