@@ -834,6 +834,15 @@ fn a_correction_is_a_new_entry_referring_to_the_old_one(p: &Place) {
     assert_eq!(chain[1].operator.as_deref(), Some("王芳"));
     let json = serde_json::to_value(&after).unwrap();
     assert_eq!(json["corrections"][1]["verdict"], "untrusted");
+    // `ledger list` marks the check as corrected, with the verdict that stands.
+    let listed = north.list(10).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].corrections.len(), 2);
+    let line = certcheck::ledger::list_line(&listed[0]);
+    assert!(
+        line.contains(&format!("corrected #{second}: untrusted")),
+        "{line}"
+    );
     // A correction is refused without a reason, with an unknown verdict,
     // or for a check that does not exist; and it cannot be updated.
     assert!(matches!(

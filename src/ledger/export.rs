@@ -253,13 +253,21 @@ pub fn list_line(e: &Entry) -> String {
         .as_deref()
         .map(|c| format!("  online: {c}"))
         .unwrap_or_default();
+    let corrected = match e.corrections.last() {
+        None => String::new(),
+        Some(c) => format!(
+            "  corrected #{}: {}",
+            c.id,
+            c.verdict.as_deref().unwrap_or("see ledger show")
+        ),
+    };
     let who = match (&e.desk, &e.operator) {
         (Some(d), Some(o)) if !o.is_empty() => format!("{o}@{d}"),
         (Some(d), _) => d.clone(),
         (None, _) => "-".into(),
     };
     format!(
-        "{} {}  {} {} {} {} {}{flag}{confirm}",
+        "{} {}  {} {} {} {} {}{flag}{confirm}{corrected}",
         pad(&format!("#{}", e.id), 6),
         e.checked_at,
         pad(&e.verdict, 10),

@@ -537,7 +537,12 @@ impl Ledger {
             .backend
             .borrow_mut()
             .select(&Filter::All, true, Some(limit))?;
-        Ok(rows.into_iter().map(|r| entry_from(r, false)).collect())
+        let mut entries: Vec<Entry> = rows.into_iter().map(|r| entry_from(r, false)).collect();
+        // A corrected check must not be listed as if its verdict stood.
+        for e in &mut entries {
+            e.corrections = self.backend.borrow_mut().corrections(Some(e.id))?;
+        }
+        Ok(entries)
     }
 
     /// One check, with its whole record and its corrections (the chain of
