@@ -43,7 +43,7 @@ use tokio::sync::Semaphore;
 
 use crate::i18n::{self, Lang};
 use crate::ledger::{ExportFormat, ExportStyle, Ledger, LedgerConfig, LedgerError, Stamp};
-use crate::online::Confirmation;
+use crate::online::{Confirmation, OnlineCheck};
 use crate::report::Record;
 use crate::Options;
 
@@ -305,6 +305,8 @@ pub struct Kept {
     pub checked_at: String,
     /// The ledger row of this check, if there is a ledger.
     pub ledger_id: Option<i64>,
+    /// The guided online check, prepared with the check (desk::check).
+    pub online: Option<OnlineCheck>,
     /// The answer recorded from the online check.
     pub confirmation: Mutex<Option<Confirmation>>,
     pictures: tokio::sync::OnceCell<render::Pictures>,
@@ -799,7 +801,7 @@ async fn upload_file(
         let file_name = file_name.clone();
         tokio::task::spawn_blocking(move || check_and_record(&desk, &bytes, &file_name))
     };
-    let (record, ledger_id) = match work.await {
+    let (record, ledger_id, online) = match work.await {
         Ok(Ok(done)) => done,
         Ok(Err(e)) => {
             return (
@@ -819,6 +821,7 @@ async fn upload_file(
         bytes,
         checked_at: now_rfc3339(),
         ledger_id,
+        online,
         confirmation: Mutex::new(None),
         pictures: tokio::sync::OnceCell::new(),
     });
@@ -827,20 +830,32 @@ async fn upload_file(
     Json(row).into_response()
 }
 
-/// The whole check of one uploaded file: verify, then compare with the
-/// ledger and record it there.
+/// The whole check of one uploaded file: verify, then the desk's one
+/// orchestration (desk::check): compare with the ledger, record it there,
+/// prepare the guided online check. The web desk refuses a check its
+/// ledger could not record rather than show it as recorded.
 fn check_and_record(
     desk: &Desk,
     bytes: &[u8],
     file_name: &str,
-) -> Result<(Record, Option<i64>), LedgerError> {
-    let mut record = crate::verify(bytes, file_name, &desk.config.options);
-    let mut ledger_id = None;
-    if let Some(mut ledger) = desk.ledger() {
-        ledger.check_and_record(&mut record, true)?;
-        ledger_id = record.ledger.as_ref().map(|l| l.id);
+) -> Result<(Record, Option<i64>, Option<OnlineCheck>), LedgerError> {
+    let record = crate::verify(bytes, file_name, &desk.config.options);
+    let mut ledger = desk.ledger();
+    let checked = crate::desk::check(
+        record,
+        &mut crate::desk::Services {
+            ledger: ledger.as_deref_mut(),
+            record: true,
+            online: true,
+            confirmation: None,
+        },
+    );
+    drop(ledger);
+    if let Some(e) = checked.ledger_error {
+        return Err(e);
     }
-    Ok((record, ledger_id))
+    let ledger_id = checked.record.ledger.as_ref().map(|l| l.id);
+    Ok((checked.record, ledger_id, checked.online))
 }
 
 fn row_of(lang: Lang, kept: &Kept) -> Row {
@@ -1146,6 +1161,7 @@ mod tests {
                     bytes: Arc::new(vec![0; 10]),
                     checked_at: String::new(),
                     ledger_id: None,
+                    online: None,
                     confirmation: Mutex::new(None),
                     pictures: tokio::sync::OnceCell::new(),
                 }),

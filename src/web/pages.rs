@@ -368,7 +368,9 @@ fn seal_rows(lang: Lang, sig: &SignatureReport) -> Markup {
 /// The guided online check: the official page, the values to copy, the
 /// answer buttons that record into the ledger.
 fn online_check(lang: Lang, desk: &Desk, kept: &Kept) -> Markup {
-    let check = online::prepare(&kept.record, None);
+    let Some(check) = &kept.online else {
+        return html! {};
+    };
     let recorded = *super::lock(&kept.confirmation);
     let can_record = desk.ledger.is_some() && kept.ledger_id.is_some();
     let source_key = match check.values_from.as_deref() {
