@@ -110,6 +110,16 @@ enum Command {
         /// OCSP response) is invalid, not only warned about.
         #[arg(long)]
         require_revocation: bool,
+        /// Fetch revocation data online (OCSP, then CRL, from the URLs in
+        /// the certificates, http:// only) for certificates the PDF and
+        /// --revocation do not cover; kept in --revocation-cache.
+        #[arg(long)]
+        fetch_revocation: bool,
+        /// Where fetched CRLs and OCSP responses are kept as DER files (to
+        /// repeat the check offline with --revocation DIR). Default: the
+        /// user's cache folder (~/.cache/certcheck/revocation on Linux).
+        #[arg(long, value_name = "DIR", requires = "fetch_revocation")]
+        revocation_cache: Option<PathBuf>,
         /// Print each stage's time on stderr, and add it to each JSON
         /// record under `timings` (milliseconds).
         #[arg(long)]
@@ -379,6 +389,8 @@ pub fn run(cli: Cli) -> u8 {
             extract_seal,
             revocation,
             require_revocation,
+            fetch_revocation,
+            revocation_cache,
             timings,
             excel,
         } => {
@@ -392,6 +404,8 @@ pub fn run(cli: Cli) -> u8 {
                 extract_seal,
                 revocation,
                 require_revocation,
+                fetch_revocation,
+                revocation_cache,
                 timings,
                 excel,
             };

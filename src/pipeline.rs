@@ -39,6 +39,9 @@ pub struct Options {
     /// Missing revocation data makes a signature invalid
     /// (`--require-revocation`), not only a warning.
     pub require_revocation: bool,
+    /// Fetch revocation data online for certificates the data at hand does
+    /// not cover (`--fetch-revocation`); `None`, nothing is fetched.
+    pub fetch_revocation: Option<std::sync::Arc<revocation::fetch::Fetcher>>,
     /// Measure each stage's time into the record's `timings`
     /// (`--timings`); off, the record has no `timings`.
     pub timings: bool,
@@ -54,6 +57,7 @@ impl Default for Options {
             keep_seal_pictures: false,
             revocation: Vec::new(),
             require_revocation: false,
+            fetch_revocation: None,
             timings: false,
         }
     }
@@ -619,7 +623,7 @@ fn check_signature_timed(
             .signing_time_source
             .is_some_and(SigningTimeSource::is_proven)
             .then_some(at);
-        let outcome = revocation::check(&revocation::Request {
+        let request = revocation::Request {
             chain: &value.chain,
             signing_time: at,
             proven_time: proven,
@@ -627,7 +631,11 @@ fn check_signature_timed(
             certs: &pool.certs,
             now: options.now,
             required: options.require_revocation,
-        });
+        };
+        let outcome = match &options.fetch_revocation {
+            Some(fetcher) => revocation::fetch::check(&request, fetcher),
+            None => revocation::check(&request),
+        };
         report.revocation = Some(outcome.info);
         for r in outcome.reasons {
             push_once_exact(&mut report.reasons, r);

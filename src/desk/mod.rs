@@ -242,6 +242,11 @@ pub struct VerifyRequest {
     pub revocation: Vec<PathBuf>,
     /// Missing revocation data is invalid (`--require-revocation`).
     pub require_revocation: bool,
+    /// Fetch missing revocation data online (`--fetch-revocation`).
+    pub fetch_revocation: bool,
+    /// Where fetched revocation data is kept (`--revocation-cache`;
+    /// default: the user's cache folder).
+    pub revocation_cache: Option<PathBuf>,
     /// Each stage's time on stderr and in the record (`--timings`).
     pub timings: bool,
     /// CSV for Excel (`--excel`): a byte-order mark and Chinese headers.
@@ -276,10 +281,27 @@ pub fn verify<W: Write>(request: &VerifyRequest, out: W, console: Console) -> Re
     // without the evidence the user meant to give would mislead.
     let revocation =
         crate::revocation::collect::load_files(&request.revocation).map_err(Failure::usage)?;
+    let fetch_revocation = if request.fetch_revocation {
+        let dir = request
+            .revocation_cache
+            .clone()
+            .or_else(crate::revocation::fetch::Fetcher::default_cache_dir)
+            .ok_or_else(|| {
+                Failure::usage(
+                    "no cache folder for fetched revocation data: give --revocation-cache DIR",
+                )
+            })?;
+        Some(std::sync::Arc::new(crate::revocation::fetch::Fetcher::new(
+            dir,
+        )))
+    } else {
+        None
+    };
     let options = Options {
         keep_seal_pictures: request.extract_seal.is_some(),
         revocation,
         require_revocation: request.require_revocation,
+        fetch_revocation,
         timings: request.timings,
         ..request.check.options()?
     };

@@ -101,6 +101,7 @@ codes! {
     RevocationUnknown => ("revocation_unknown", Warning, "No revocation data (CRL or OCSP response) was found for the seal's certificate: whether its issuer revoked it is not known."),
     RevocationRequired => ("revocation_required", Invalid, "No usable revocation data (CRL or OCSP response) was found for the seal's certificate, and revocation data is required (--require-revocation)."),
     RevocationEvidenceInvalid => ("revocation_evidence_invalid", Warning, "A CRL or OCSP response found for the seal's certificate was not used: it does not verify, is not from the issuer or a responder it delegated, or is out of date."),
+    RevocationFetchFailed => ("revocation_fetch_failed", Warning, "Revocation data for the seal's certificate could not be fetched online (--fetch-revocation): the server could not be reached, answered with an error, or sent something that is not a CRL or an OCSP response."),
     // --- national electronic seals (SES_Signature) ---
     SesUnparseable => ("ses_unparseable", Invalid, "The electronic seal structure (SES_Signature) cannot be read."),
     SesSealSignatureInvalid => ("ses_seal_signature_invalid", Invalid, "The electronic seal was not made by its stated seal maker: the maker's signature over the seal does not verify."),

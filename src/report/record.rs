@@ -98,6 +98,29 @@ pub struct RevocationInfo {
     pub certificate: Option<String>,
     /// Each CRL or OCSP response that spoke about a certificate of the chain.
     pub evidence: Vec<RevocationEvidence>,
+    /// What was fetched online for certificates the data at hand did not
+    /// cover (`--fetch-revocation`); absent when nothing was tried.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fetches: Vec<RevocationFetch>,
+}
+
+/// One URL asked (or not) for a certificate's revocation status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationFetch {
+    /// crl or ocsp.
+    pub kind: String,
+    /// The certificate's CRL distribution point or OCSP responder URL.
+    pub url: String,
+    /// The certificate it was asked for.
+    pub certificate: String,
+    /// fetched; cached (a copy from the cache still current, not fetched
+    /// again, or an older one after a failed fetch); failed; skipped (not
+    /// an http:// URL, or over the number of URLs asked per certificate).
+    pub outcome: String,
+    /// The DER file in the cache folder that holds it.
+    pub cache_file: Option<String>,
+    /// Why the fetch failed or was skipped, or why it was not cached.
+    pub problem: Option<String>,
 }
 
 /// One CRL or OCSP response about one certificate.
@@ -105,7 +128,8 @@ pub struct RevocationInfo {
 pub struct RevocationEvidence {
     /// crl or ocsp.
     pub kind: String,
-    /// dss, dss_vri, cms_crls, cms_archival, timestamp, file:PATH.
+    /// dss, dss_vri, cms_crls, cms_archival, timestamp, file:PATH,
+    /// fetched:URL (`--fetch-revocation`).
     pub source: String,
     /// The certificate it is about.
     pub certificate: String,

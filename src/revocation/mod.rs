@@ -6,7 +6,9 @@
 //! verified before it is believed: its signature by the certificate's
 //! issuer (or, for OCSP, a responder the issuer delegated with
 //! id-kp-OCSPSigning), its dates, and its scope; then it is matched to the
-//! certificate by issuer and serial. Nothing is fetched.
+//! certificate by issuer and serial. Nothing is fetched unless the check
+//! asks for it ([`fetch`], `--fetch-revocation`): what is fetched is then
+//! one more piece of evidence, verified the same way.
 //!
 //! The rule (docs/verdicts.md): a certificate revoked at R is
 //! `certificate_revoked` unless a trusted timestamp proves the signature
@@ -18,6 +20,7 @@
 
 pub mod collect;
 pub mod crl;
+pub mod fetch;
 pub mod ocsp;
 
 use std::path::PathBuf;
@@ -119,11 +122,12 @@ pub struct Evidence {
     pub kind: Kind,
     pub der: Vec<u8>,
     /// Where it was found: dss, dss_vri, cms_crls, cms_archival,
-    /// timestamp, file:PATH.
+    /// timestamp, file:PATH, fetched:URL.
     pub source: String,
 }
 
 /// What a signature's revocation is checked with.
+#[derive(Clone, Copy)]
 pub struct Request<'a> {
     /// The chain to the known issuer, signer first, the known issuer last.
     pub chain: &'a [Vec<u8>],
@@ -311,6 +315,52 @@ pub fn check(req: &Request) -> Outcome {
     }
     out.info.status = status.into();
     out
+}
+
+/// The certificates of `req.chain` below the known issuer (their index)
+/// for which no piece of `req.evidence` that verifies says good or
+/// revoked: those whose status the data at hand leaves unknown.
+pub fn uncovered(req: &Request) -> Vec<usize> {
+    let certs: Vec<Cert> = req.chain.iter().filter_map(|d| Cert::parse(d)).collect();
+    if certs.len() != req.chain.len() || certs.len() < 2 {
+        return Vec::new();
+    }
+    let responders: Vec<Cert> = req.certs.iter().filter_map(|d| Cert::parse(d)).collect();
+    let mut out = Vec::new();
+    for (i, pair) in certs.windows(2).enumerate() {
+        let (Some(cert), Some(issuer)) = (pair.first(), pair.get(1)) else {
+            continue;
+        };
+        if !req
+            .evidence
+            .iter()
+            .any(|ev| speaks(ev, cert, issuer, &responders, req))
+        {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Whether `ev` verifies and says good or revoked about `cert`.
+pub fn speaks(
+    ev: &Evidence,
+    cert: &Cert,
+    issuer: &Cert,
+    responders: &[Cert],
+    req: &Request,
+) -> bool {
+    let finding = match ev.kind {
+        Kind::Crl => crl_finding(ev, cert, issuer, req),
+        Kind::Ocsp => ocsp_finding(ev, cert, issuer, responders, req),
+    };
+    matches!(
+        finding,
+        Finding::Says {
+            status: Status::Good | Status::Revoked { .. },
+            ..
+        }
+    )
 }
 
 fn unknown(required: bool, detail: &str) -> Reason {
