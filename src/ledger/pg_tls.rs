@@ -170,26 +170,15 @@ pub(crate) fn parse_request(
     })
 }
 
-/// `%2F` → `/`: the URL's values are percent-encoded.
+/// `%2F` → `/`: the URL's values are percent-encoded (a `+` is a `+`, as
+/// in libpq).
 fn percent_decode(v: &str) -> Result<String, String> {
-    let bytes = v.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("bad percent-encoding in {v:?}"))?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(if b == b'+' { b' ' } else { b });
-            i += 1;
+    match crate::report::escape::percent_decode(v) {
+        (_, true) => Err(format!("bad percent-encoding in {v:?}")),
+        (bytes, false) => {
+            String::from_utf8(bytes).map_err(|_| format!("{v:?} is not UTF-8 once decoded"))
         }
     }
-    String::from_utf8(out).map_err(|_| format!("{v:?} is not UTF-8 once decoded"))
 }
 
 impl TlsRequest {

@@ -81,6 +81,34 @@ fn color_for(
     is_terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
 }
 
+/// `%2F` → `/`, as URLs carry their bytes: the bytes, and whether some `%`
+/// was not followed by two hex digits (those are kept as they are, as a
+/// browser keeps them; a caller that must be strict refuses them). A `+`
+/// stays a `+`: it means a space only in HTML form data.
+pub fn percent_decode(s: &str) -> (Vec<u8>, bool) {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut malformed = false;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(v) = hex {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+            malformed = true;
+        }
+        out.push(b);
+        i += 1;
+    }
+    (out, malformed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
