@@ -192,21 +192,22 @@ impl TlsRequest {
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(|e| format!("TLS setup: {e}"))?;
-        let verifier: Arc<dyn ServerCertVerifier> = match (&self.root_cert, self.check) {
-            (Some(path), check) if check != ServerCheck::None => {
-                let roots = read_roots(path)?;
-                let webpki =
-                    WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                        .build()
-                        .map_err(|e| format!("TLS setup: {e}"))?;
-                if check == ServerCheck::ChainAndName {
-                    webpki
-                } else {
-                    Arc::new(ChainOnly(webpki))
-                }
-            }
-            _ => Arc::new(Unchecked(provider.signature_verification_algorithms)),
+        let chain = match (&self.root_cert, self.check) {
+            (Some(path), check) if check != ServerCheck::None => Some(
+                WebPkiServerVerifier::builder_with_provider(
+                    Arc::new(read_roots(path)?),
+                    provider.clone(),
+                )
+                .build()
+                .map_err(|e| format!("TLS setup: {e}"))?,
+            ),
+            _ => None,
         };
+        let verifier = Arc::new(ModeVerifier {
+            chain,
+            check_name: self.check == ServerCheck::ChainAndName,
+            algorithms: provider.signature_verification_algorithms,
+        });
         let builder = builder
             .dangerous()
             .with_custom_certificate_verifier(verifier);
@@ -250,13 +251,23 @@ fn read_roots(path: &Path) -> Result<RootCertStore, String> {
     Ok(roots)
 }
 
-/// `verify-ca`: the chain must lead to the root certificate; the name is
-/// not compared. webpki checks the chain before the name, so a name error
-/// means the chain was good.
+/// The server check a mode asks for, in one verifier:
+/// - verify-full: webpki's chain and name check;
+/// - verify-ca: the same with the name error forgiven (webpki checks the
+///   chain before the name, so a name error means the chain was good);
+/// - prefer/require without a root certificate: any certificate, as in
+///   libpq.
+///
+/// The handshake's own signature is checked in every mode, so the session
+/// is with the key the certificate presents.
 #[derive(Debug)]
-struct ChainOnly(Arc<WebPkiServerVerifier>);
+struct ModeVerifier {
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    check_name: bool,
+    algorithms: WebPkiSupportedAlgorithms,
+}
 
-impl ServerCertVerifier for ChainOnly {
+impl ServerCertVerifier for ModeVerifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -265,13 +276,13 @@ impl ServerCertVerifier for ChainOnly {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
+        let Some(chain) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
+            )) if !self.check_name => Ok(ServerCertVerified::assertion()),
             other => other,
         }
     }
@@ -282,7 +293,7 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -291,52 +302,11 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// `prefer` and `require` without a root certificate: encrypted, but any
-/// server certificate is taken, as libpq does. The handshake's own
-/// signature is still checked, so the session is with the key presented.
-#[derive(Debug)]
-struct Unchecked(WebPkiSupportedAlgorithms);
-
-impl ServerCertVerifier for Unchecked {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
+        self.algorithms.supported_schemes()
     }
 }
 
